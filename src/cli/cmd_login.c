@@ -115,14 +115,14 @@ static void login_refused(const struct cli *c, const struct http_resp *r,
 {
 	http_resp_err(r, e);
 	if (r->status == 403 && !strcmp(e->key, "device_unconfirmed")) {
+		char again[PROFILE_NAME_MAX + 32] = "akte login";
+		if (strcmp(c->profile, CLI_DEFAULT_PROFILE) != 0)
+			snprintf(again, sizeof again, "akte --profile %s login",
+				 c->profile);
 		err_set(e, ERR_FORBIDDEN, "device_unconfirmed",
 			"this device is new to your account: a confirmation "
-			"email was sent to you. Open its link, then run akte "
-			"login again%s%s.",
-			strcmp(c->profile, CLI_DEFAULT_PROFILE) ?
-				" --profile " : "",
-			strcmp(c->profile, CLI_DEFAULT_PROFILE) ?
-				c->profile : "");
+			"email was sent to you. Open its link, then run %s "
+			"again.", again);
 	} else if (r->status == 401) {
 		out_reword(e, "login, password or code wrong");
 	} else if (r->status == 429) {

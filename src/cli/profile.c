@@ -136,7 +136,7 @@ static int profile_take(json_t *doc, const char *key, char *dst, size_t n,
 			struct err *e)
 {
 	json_t *v = json_object_get(doc, key);
-	if (!v || json_is_null(v))
+	if (!v || json_typeof(v) == JSON_NULL)
 		return 0;
 	if (!json_is_string(v) || json_string_length(v) >= n ||
 	    strlen(json_string_value(v)) != json_string_length(v))

@@ -58,6 +58,18 @@ int err_field(struct err *e, const char *field, const char *fmt, ...)
 	return -1;
 }
 
+int err_conflict(struct err *e, const char *field, const char *fmt, ...)
+{
+	if (!e)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	err_vfill(e, ERR_CONFLICT, "conflict", fmt, ap);
+	va_end(ap);
+	snprintf(e->field, sizeof e->field, "%s", field);
+	return -1;
+}
+
 void err_clear(struct err *e)
 {
 	if (e)

@@ -44,6 +44,10 @@ int err_set(struct err *e, enum err_code code, const char *key,
 int err_field(struct err *e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A conflict (409) with existing data, naming the field that collides. */
+int err_conflict(struct err *e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 void err_clear(struct err *e);
 
 /* HTTP status and default machine key for a code. */

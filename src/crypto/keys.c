@@ -38,7 +38,10 @@ uint8_t *keys_secret_alloc(void)
 	 * core dumps and mlocks it (sodium_mlock, best effort: under a small
 	 * RLIMIT_MEMLOCK it carries on unlocked rather than fail, and so do
 	 * we, since refusing to start would only teach operators to raise
-	 * limits blindly). */
+	 * limits blindly). sodium_malloc aborts before sodium_init, which
+	 * callers may not have run yet; after the first call it is cheap. */
+	if (sodium_init() < 0)
+		return NULL;
 	return sodium_malloc(KEYS_KEY_LEN);
 }
 

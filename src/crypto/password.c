@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PASSWORD_LIST_MAX_BYTES (16u << 20) /* the file as a whole */
 #define PASSWORD_LIST_MAX_ENTRIES 1000000u
@@ -87,6 +88,16 @@ int password_rules_load(const char *rules_dir, struct err *e)
 	f = fopen(path, "r");
 	if (!f) {
 		err_set(e, ERR_INTERNAL, NULL, "cannot open %s", path);
+		goto out;
+	}
+	/* Check the size first: getline would otherwise grow to the length
+	 * of the longest line, however long, before we could count it. */
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size > PASSWORD_LIST_MAX_BYTES) {
+		err_set(e, ERR_INTERNAL, NULL,
+			"%s is not a regular file of at most %u bytes", path,
+			PASSWORD_LIST_MAX_BYTES);
 		goto out;
 	}
 	while ((len = getline(&line, &linecap, f)) >= 0) {

@@ -115,9 +115,13 @@ uint64_t totp_verify(const uint8_t *secret, size_t n, const char *code,
 		char want[TOTP_DIGITS + 1];
 		uint64_t step;
 
-		if (d < 0 && cur < (uint64_t)-d)
-			continue;
-		step = cur + (uint64_t)(int64_t)d;
+		if (d < 0) {
+			if (cur < (uint64_t)-d)
+				continue;
+			step = cur - (uint64_t)-d;
+		} else {
+			step = cur + (uint64_t)d;
+		}
 		uint32_t v = totp_code_at(secret, n, step);
 		if (v == TOTP_FAIL)
 			continue;

@@ -35,7 +35,7 @@ int org_create(struct sql *db, const struct actor *a, const struct org_input *in
 		    "ttttti", id_out, in->kind, in->name, in->telematik_id, in->address,
 		    clock_now()) < 0) {
 		if (e && e->code == ERR_CONFLICT)
-			err_field(e, "telematik_id", "an organisation with this Telematik-ID exists");
+			err_conflict(e, "telematik_id", "an organisation with this Telematik-ID exists");
 		return -1;
 	}
 	return 0;
@@ -152,7 +152,7 @@ int user_create(struct sql *db, const struct actor *a, const struct user_input *
 	sodium_memzero(hash, sizeof hash);
 	if (rc < 0) {
 		if (e && e->code == ERR_CONFLICT)
-			err_field(e, "login", "an account with this login exists");
+			err_conflict(e, "login", "an account with this login exists");
 		sodium_memzero(out, sizeof *out);
 		return -1;
 	}

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KVNR_FILE_MAX (64 * 1024)
+#define KVNR_FILE_MAX ((size_t)64 * 1024)
 #define KVNR_LEN_MAX 32
 #define KVNR_WEIGHTS_MAX 64
 
@@ -54,7 +54,7 @@ static int kvnr_get_int(json_t *obj, const char *key, int lo, int hi, int *out)
  * format), or -1. */
 static int kvnr_check_digit(const struct kvnr_rules *r, const char *s)
 {
-	int seq[KVNR_WEIGHTS_MAX];
+	int seq[KVNR_WEIGHTS_MAX] = {0};
 	int n = 0, sum = 0;
 
 	for (int i = 0; i < r->letters; i++) {
@@ -142,7 +142,7 @@ static json_t *kvnr_read_json(const char *path, struct err *e)
 		goto out;
 	}
 	if (n > KVNR_FILE_MAX) {
-		err_set(e, ERR_INTERNAL, NULL, "%s is larger than %d bytes",
+		err_set(e, ERR_INTERNAL, NULL, "%s is larger than %zu bytes",
 			path, KVNR_FILE_MAX);
 		goto out;
 	}

@@ -90,7 +90,7 @@ int patient_create(struct sql *db, const struct config *cfg, const struct actor 
 			   " VALUES (?, 'patient', LOWER(?), 'pending', ?)",
 		    "tti", id_out, in->email, now) < 0) {
 		if (e && e->code == ERR_CONFLICT)
-			err_field(e, "email", "an account with this email address exists");
+			err_conflict(e, "email", "an account with this email address exists");
 		goto fail;
 	}
 	if (sql_run(db, e, "INSERT INTO patients (account_id, name, birth_date, sex, kvnr, email,"
@@ -98,7 +98,7 @@ int patient_create(struct sql *db, const struct config *cfg, const struct actor 
 		    "tttttttt", id_out, in->name, in->birth_date, in->sex, in->kvnr, in->email,
 		    in->phone, a->account_id) < 0) {
 		if (e && e->code == ERR_CONFLICT)
-			err_field(e, "kvnr", "a patient with this insurance number exists");
+			err_conflict(e, "kvnr", "a patient with this insurance number exists");
 		goto fail;
 	}
 	if (sql_run(db, e, "INSERT INTO records (id, patient_id, wrapped_key, created_at)"

@@ -295,13 +295,8 @@ def activate(cli, url, code):
             if m:
                 secret = m.group(1).replace(" ", "")
                 break
-        if secret is None:
-            proc.stdin.close()
-            out, err = proc.communicate()
-            return proc.returncode, "".join(seen) + out, err, None
-        proc.stdin.write(totp(secret) + "\n")
-        proc.stdin.close()
-        out, err = proc.communicate()
+        answer = totp(secret) + "\n" if secret else ""
+        out, err = proc.communicate(input=answer)
         return proc.returncode, "".join(seen) + out, err, secret
     finally:
         watchdog.cancel()
@@ -387,7 +382,7 @@ def test_activate_login_whoami_logout(cli, akted, smtp_server):
 
 
 def test_login_refusals(cli, akted, smtp_server):
-    srv = akted()
+    srv = akted(env={"AKTE_LOGIN_MAX_FAILURES": 2, "AKTE_LOGIN_WINDOW": 600})
     email, code = new_patient(srv, smtp_server)
     rc, out, err, secret = activate(cli, srv.url, code)
     assert rc == 0, f"{out}\n{err}"
@@ -401,3 +396,13 @@ def test_login_refusals(cli, akted, smtp_server):
     r = cli("--json", "login", input=[email, "wrong password", "000000"], env=env)
     assert r.returncode == 1, r
     assert one_json(r.stdout)["error"]["code"], r.stdout
+
+    # The account is locked now: said so, with the time to wait.
+    r = cli("--json", "login", input=[email, PATIENT_PW, totp(secret)], env=env)
+    assert r.returncode == 1, r
+    err = one_json(r.stdout)["error"]
+    assert err["code"] == "locked" or "locked" in err["message"], err
+    assert 0 < err.get("retry_after", 0) <= 600, err
+    r = cli("login", input=[email, PATIENT_PW, "000000"], env=env)
+    assert r.returncode == 1, r
+    assert re.search(r"locked; try again in \d+ minutes?", r.stderr), r.stderr

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 struct fixture {
-	char dir[PATH_MAX];
+	char dir[1024]; /* short enough that every path built from it fits */
 	char keyfile[PATH_MAX];
 };
 

@@ -18,13 +18,13 @@
 
 #define URL "http://127.0.0.1:8080/activate#code=7KQ2-M9XD-4HRT-0VJW-C3NP"
 
-/* Writes png to a temporary file, runs zbarimg on it and returns its
- * output (malloc'd, without the trailing newline), or NULL when zbarimg is
- * not installed (exit 127). */
-static char *zbar_read(const struct buf *png, int *missing)
+/* Writes png to a temporary file, runs zbarimg (with extra options opts)
+ * on it and returns its output (malloc'd, without the trailing newline), or
+ * NULL when zbarimg is not installed (exit 127). */
+static char *zbar_read(const struct buf *png, const char *opts, int *missing)
 {
 	char path[] = "/tmp/akte-test-qr-XXXXXX.png";
-	char cmd[128];
+	char cmd[160];
 	struct buf out;
 	char chunk[512];
 	size_t n;
@@ -36,7 +36,8 @@ static char *zbar_read(const struct buf *png, int *missing)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, png->data, png->len), (ssize_t)png->len);
 	assert_int_equal(close(fd), 0);
-	snprintf(cmd, sizeof cmd, "zbarimg --raw -q %s", path);
+	snprintf(cmd, sizeof cmd, "zbarimg --raw -q %s %s 2>/dev/null", opts,
+		 path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	buf_init(&out, 1 << 16);
@@ -58,7 +59,7 @@ static char *zbar_read(const struct buf *png, int *missing)
 	return s;
 }
 
-static void png_roundtrip(const char *text, int scale)
+static void png_roundtrip(const char *text, int scale, const char *opts)
 {
 	struct buf png;
 	struct err e = {0};
@@ -68,7 +69,7 @@ static void png_roundtrip(const char *text, int scale)
 	assert_int_equal(qr_png(text, scale, &png, &e), 0);
 	assert_true(png.len > 8);
 	assert_memory_equal(png.data, "\x89PNG\r\n\x1a\n", 8);
-	char *got = zbar_read(&png, &missing);
+	char *got = zbar_read(&png, opts, &missing);
 	buf_free(&png);
 	if (missing) {
 		print_message("zbarimg not available: skipped\n");
@@ -81,11 +82,13 @@ static void png_roundtrip(const char *text, int scale)
 static void test_png_scans(void **state)
 {
 	(void)state;
-	png_roundtrip(URL, 4);
-	png_roundtrip(URL, 1);
-	png_roundtrip("A123456780", 8);
-	/* 8-bit mode keeps bytes: UTF-8 comes back as it went in */
-	png_roundtrip("Praxis Dr. M\xc3\xbcller", 3);
+	png_roundtrip(URL, 4, "");
+	png_roundtrip(URL, 1, "");
+	png_roundtrip("A123456780", 8, "");
+	/* 8-bit mode keeps the bytes. Without an ECI header a reader must
+	 * guess their charset (zbar guesses Shift-JIS for these), so ask it
+	 * for the bytes as they are: UTF-8 comes back as it went in. */
+	png_roundtrip("Praxis Dr. M\xc3\xbcller", 3, "-Sbinary");
 }
 
 static void test_png_size(void **state)
