@@ -10,12 +10,26 @@ root=$PWD
 passed=0
 failed=0
 
-count_meson() { # $1 = build dir; adds the counts of its last meson test run
+count_meson() { # $1 = build dir; adds the test cases of its last meson test run
   local log="$1/meson-logs/testlog.json"
   [ -f "$log" ] || { failed=$((failed + 1)); return; }
   local ok bad
-  ok=$(grep -c '"result": "OK"' "$log" || true)
-  bad=$(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)
+  # Each cmocka executable reports its own cases; an executable that died
+  # without saying how many failed counts as one failure.
+  read -r ok bad < <(/usr/bin/python3 - "$log" <<'PY'
+import json, re, sys
+ok = bad = 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    out = t.get("stdout", "") + t.get("stderr", "")
+    p = re.search(r"\[  PASSED  \] (\d+) test", out)
+    f = re.search(r"\[  FAILED  \] (\d+) test", out)
+    ok += int(p.group(1)) if p else (1 if t["result"] == "OK" else 0)
+    if t["result"] != "OK":
+        bad += int(f.group(1)) if f else 1
+print(ok, bad)
+PY
+)
   passed=$((passed + ok))
   failed=$((failed + bad))
 }

@@ -46,15 +46,22 @@ int err_set(struct err *e, enum err_code code, const char *key,
 	return -1;
 }
 
+static int err_vfield(struct err *e, enum err_code code, const char *key,
+		      const char *field, const char *fmt, va_list ap)
+{
+	err_vfill(e, code, key, fmt, ap);
+	snprintf(e->field, sizeof e->field, "%s", field);
+	return -1;
+}
+
 int err_field(struct err *e, const char *field, const char *fmt, ...)
 {
 	if (!e)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	err_vfill(e, ERR_INVALID, "invalid_field", fmt, ap);
+	err_vfield(e, ERR_INVALID, "invalid_field", field, fmt, ap);
 	va_end(ap);
-	snprintf(e->field, sizeof e->field, "%s", field);
 	return -1;
 }
 
@@ -64,9 +71,8 @@ int err_conflict(struct err *e, const char *field, const char *fmt, ...)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	err_vfill(e, ERR_CONFLICT, "conflict", fmt, ap);
+	err_vfield(e, ERR_CONFLICT, "conflict", field, fmt, ap);
 	va_end(ap);
-	snprintf(e->field, sizeof e->field, "%s", field);
 	return -1;
 }
 

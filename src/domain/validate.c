@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Length of the UTF-8 sequence at s (1..4), or 0 when invalid. Refuses
@@ -113,8 +114,14 @@ int validate_phone(const char *s, const char *field, struct err *e)
 
 int validate_one_of(const char *s, const char *field, const char *const *allowed, struct err *e)
 {
-	for (size_t i = 0; s && allowed[i]; i++)
-		if (strcmp(s, allowed[i]) == 0)
+	char list[200] = "";
+	size_t used = 0;
+	for (size_t i = 0; allowed[i]; i++) {
+		if (s && strcmp(s, allowed[i]) == 0)
 			return 0;
-	return err_field(e, field, "%s must be one of the listed values", field);
+		int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
+		if (n > 0 && (size_t)n < sizeof list - used)
+			used += (size_t)n;
+	}
+	return err_field(e, field, "%s must be one of: %s", field, list);
 }

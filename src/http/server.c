@@ -302,12 +302,14 @@ void http_server_stop(struct http_server *srv, int grace_s)
 {
 	if (!srv)
 		return;
+	/* The listen socket is ours once quiesced, but libmicrohttpd's threads
+	 * still hold it in their epoll sets: close it only after they stopped. */
 	MHD_socket s = MHD_quiesce_daemon(srv->daemon);
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
 	int64_t deadline = clock_mono_ms() + (int64_t)grace_s * 1000;
 	while (atomic_load(&srv->inflight) > 0 && clock_mono_ms() < deadline)
 		usleep(20 * 1000);
 	MHD_stop_daemon(srv->daemon);
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
 	free(srv);
 }
