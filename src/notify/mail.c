@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +424,23 @@ static void mail_curl_init(void)
 	mail_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* Set at shutdown: sends in progress give up at libcurl's next progress
+ * call (about once a second) instead of waiting out a stalled relay. The
+ * mail stays queued and goes out after the restart. */
+static atomic_int mail_cancelled;
+
+void mail_cancel_sends(int cancel)
+{
+	atomic_store(&mail_cancelled, cancel);
+}
+
+static int mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+			 curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(&mail_cancelled) ? 1 : 0;
+}
+
 struct mail_reader {
 	const char *p;
 	size_t left;
@@ -502,6 +520,8 @@ int mail_send_smtp(const char *smtp_url, const char *from, const char *to,
 	SETOPT(CURLOPT_TIMEOUT, MAIL_TOTAL_TIMEOUT);
 	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	SETOPT(CURLOPT_XFERINFOFUNCTION, mail_progress);
+	SETOPT(CURLOPT_NOPROGRESS, 0L);
 #undef SETOPT
 	if (cc != CURLE_OK) {
 		err_set(e, ERR_INTERNAL, NULL, "cannot configure libcurl: %s",

@@ -20,6 +20,10 @@ char *mail_format(const char *from, const char *to, const char *subject,
 int mail_send_smtp(const char *smtp_url, const char *from, const char *to,
 		   const char *message, struct err *e);
 
+/* cancel = 1 makes sends in progress and later ones fail at once
+ * (ERR_UNAVAILABLE); 0 allows sending again. Used at shutdown. */
+void mail_cancel_sends(int cancel);
+
 /* Write the message to SPOOL_DIR/mail/<id>.eml atomically (temp + rename). */
 int mail_spool(const char *spool_dir, const char *id, const char *message,
 	       struct err *e);

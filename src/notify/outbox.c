@@ -412,7 +412,9 @@ void outbox_stop(void)
 	outbox.stopping = 1;
 	pthread_cond_signal(&outbox.cond);
 	pthread_mutex_unlock(&outbox.mu);
+	mail_cancel_sends(1);
 	pthread_join(outbox.thread, NULL);
+	mail_cancel_sends(0);
 	/* under the lock, so no outbox_kick signals the destroyed condition */
 	pthread_mutex_lock(&outbox.mu);
 	outbox.running = 0;
