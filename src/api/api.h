@@ -31,5 +31,13 @@ void api_activate_confirm(struct http_request *req);
 void api_devices_list(struct http_request *req);
 void api_devices_delete(struct http_request *req);
 void api_devices_confirm(struct http_request *req);
+void api_documents_list(struct http_request *req);
+void api_document_get(struct http_request *req);
+void api_document_patch(struct http_request *req);
+void api_document_delete(struct http_request *req);
+void api_document_content(struct http_request *req);
+extern const struct route_stream api_document_upload;
+void api_audit_list(struct http_request *req);
+void api_audit_verify(struct http_request *req);
 
 #endif

@@ -28,7 +28,7 @@ static int input_check(json_t *obj, const struct input_field *fields, size_t n,
 		while (i < n && strcmp(fields[i].name, key) != 0)
 			i++;
 		if (i == n)
-			return err_field(e, key, "unknown field '%.40s'", key);
+			return err_field(e, key, "this field is not known here");
 	}
 	for (size_t i = 0; i < n; i++) {
 		v = json_object_get(obj, fields[i].name);

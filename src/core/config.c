@@ -45,6 +45,8 @@ static const struct config_item {
 	I(outbox_retry_base, "5", 1, 3600, "Seconds before the first retry of a failed mail; doubles each attempt."),
 	I(outbox_max_attempts, "12", 1, 100, "Attempts before a mail is given up."),
 	I(orphan_age, "3600", 0, 604800, "Seconds before an unreferenced blob file is removed by the sweep."),
+	I(max_upload, "2147483648", 1, 1099511627776, "Largest uploaded document in bytes."),
+	I(audit_retention_days, "1095", 1, 36500, "Days audit log entries are kept before the sweep prunes them."),
 #undef S
 #undef I
 };

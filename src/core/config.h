@@ -36,6 +36,8 @@ struct config {
 	int64_t outbox_retry_base;        /* seconds before the first retry */
 	int64_t outbox_max_attempts;
 	int64_t orphan_age;               /* seconds before an unreferenced blob is swept */
+	int64_t max_upload;               /* bytes of one uploaded document */
+	int64_t audit_retention_days;
 };
 
 /* Fill with built-in defaults. */

@@ -25,12 +25,28 @@ static const struct {
 	[ERR_UNAVAILABLE] = {503, "unavailable"},
 };
 
+/* A cut at a byte limit may split a UTF-8 sequence at the end; drop the
+ * partial sequence so the text stays valid (it ends up in JSON). */
+static void err_utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (unsigned char)s[i - 1] < 0x80)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < want)
+		s[i - 1] = '\0';
+}
+
 static void err_vfill(struct err *e, enum err_code code, const char *key,
 		      const char *fmt, va_list ap)
 {
 	e->code = code;
 	snprintf(e->key, sizeof e->key, "%s", key ? key : err_default_key(code));
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	err_utf8_trim(e->msg);
 }
 
 int err_set(struct err *e, enum err_code code, const char *key,
@@ -51,6 +67,7 @@ static int err_vfield(struct err *e, enum err_code code, const char *key,
 {
 	err_vfill(e, code, key, fmt, ap);
 	snprintf(e->field, sizeof e->field, "%s", field);
+	err_utf8_trim(e->field);
 	return -1;
 }
 

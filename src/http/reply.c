@@ -94,6 +94,11 @@ void http_reply_error(struct http_request *req, const struct err *e)
 	unsigned status = (unsigned)err_http_status(e->code);
 	json_t *inner = json_pack("{s:s,s:s}", "code", e->key[0] ? e->key : err_default_key(e->code),
 				  "message", e->msg);
+	/* Texts are built to be valid UTF-8; should one slip through, the
+	 * status and code still go out rather than no answer at all. */
+	if (!inner)
+		inner = json_pack("{s:s,s:s}", "code", err_default_key(e->code), "message",
+				  "(message not shown)");
 	if (e->field[0])
 		json_object_set_new(inner, "field", json_string(e->field));
 	http_reply_json(req, status, json_pack("{s:o}", "error", inner));
@@ -104,6 +109,52 @@ void http_reply_error(struct http_request *req, const struct err *e)
 	}
 	if (e->code == ERR_UNAUTHENTICATED)
 		http_reply_header(req, "WWW-Authenticate", "Bearer realm=\"akte\"");
+}
+
+struct reply_stream {
+	long (*read)(void *ctx, uint64_t off, char *buf, size_t max);
+	void *ctx;
+	void (*free_ctx)(void *ctx);
+};
+
+static ssize_t reply_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct reply_stream *rs = cls;
+	long n = rs->read(rs->ctx, pos, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : (ssize_t)n;
+}
+
+static void reply_stream_free(void *cls)
+{
+	struct reply_stream *rs = cls;
+	if (rs->free_ctx)
+		rs->free_ctx(rs->ctx);
+	free(rs);
+}
+
+/* 64 KiB: the blob chunk size, so each read decrypts whole chunks. */
+#define REPLY_STREAM_BLOCK (64 * 1024)
+
+void http_reply_stream(struct http_request *req, unsigned status, const char *content_type,
+		       uint64_t size, long (*read)(void *ctx, uint64_t off, char *buf, size_t max),
+		       void *ctx, void (*free_ctx)(void *ctx))
+{
+	struct reply_stream *rs = malloc(sizeof *rs);
+	if (!rs) {
+		if (free_ctx)
+			free_ctx(ctx);
+		return;
+	}
+	rs->read = read;
+	rs->ctx = ctx;
+	rs->free_ctx = free_ctx;
+	struct MHD_Response *r = MHD_create_response_from_callback(
+		size, REPLY_STREAM_BLOCK, reply_stream_read, rs, reply_stream_free);
+	if (!r) {
+		reply_stream_free(rs);
+		return;
+	}
+	reply_set(req, status, r, content_type);
 }
 
 void http_reply_header(struct http_request *req, const char *name, const char *value)

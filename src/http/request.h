@@ -33,6 +33,9 @@ struct http_request {
 	struct MHD_Connection *conn;
 	int64_t started_ms;
 	int body_too_large;
+	uint64_t body_seen;                   /* bytes of a streamed body so far */
+	uint64_t body_limit;
+	void *stream_ctx;                     /* owned by the route's stream ops */
 	/* out */
 	unsigned status;
 	struct MHD_Response *response;
@@ -53,6 +56,12 @@ void http_reply_json(struct http_request *req, unsigned status, json_t *body); /
 void http_reply_error(struct http_request *req, const struct err *e);
 void http_reply_bytes(struct http_request *req, unsigned status,
 		      const char *content_type, const void *data, size_t n);
+/* A reply whose body is produced by read(ctx, offset, buf, max) in pieces
+ * (return bytes written, or -1 to abort the connection); free(ctx) runs
+ * when the reply is done. size is the body length in bytes. */
+void http_reply_stream(struct http_request *req, unsigned status, const char *content_type,
+		       uint64_t size, long (*read)(void *ctx, uint64_t off, char *buf, size_t max),
+		       void *ctx, void (*free_ctx)(void *ctx));
 /* Adds a header to the reply already set (no-op without one). */
 void http_reply_header(struct http_request *req, const char *name, const char *value);
 

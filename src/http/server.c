@@ -68,9 +68,11 @@ static int is_loopback(const char *addr)
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
 }
 
-static size_t route_body_limit(const struct http_server *srv, const struct route *r)
+static uint64_t route_body_limit(const struct http_server *srv, const struct route *r)
 {
-	return r && r->max_body ? r->max_body : (size_t)srv->cfg->max_json_body;
+	if (r && r->flags & ROUTE_UPLOAD)
+		return (uint64_t)srv->cfg->max_upload;
+	return r && r->max_body ? r->max_body : (uint64_t)srv->cfg->max_json_body;
 }
 
 /* Checks that need only the headers. Sets req->early (an error to answer
@@ -95,8 +97,8 @@ static int request_check_headers(struct http_server *srv, struct http_request *r
 		unsigned long long n = strtoull(cl, &end, 10);
 		if (*end || n > route_body_limit(srv, req->route)) {
 			err_set(early, ERR_TOO_LARGE, NULL,
-				"the request body is larger than %zu bytes",
-				route_body_limit(srv, req->route));
+				"the request body is larger than %llu bytes",
+				(unsigned long long)route_body_limit(srv, req->route));
 			return 1;
 		}
 	}
@@ -124,8 +126,8 @@ static void request_dispatch(struct http_server *srv, struct http_request *req,
 	}
 	if (req->body_too_large) {
 		struct err e;
-		err_set(&e, ERR_TOO_LARGE, NULL, "the request body is larger than %zu bytes",
-			route_body_limit(srv, req->route));
+		err_set(&e, ERR_TOO_LARGE, NULL, "the request body is larger than %llu bytes",
+			(unsigned long long)route_body_limit(srv, req->route));
 		http_reply_error(req, &e);
 		return;
 	}
@@ -161,6 +163,45 @@ static void reply_add_common_headers(struct http_request *req)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
+/* A streamed route: authenticate before the body is accepted, then let
+ * the route decide. Returns -1 when a reply is set and the body refused. */
+static int stream_begin(struct http_server *srv, struct http_request *req)
+{
+	if (http_auth_request(req, srv->cfg) < 0)
+		return -1;
+	if (req->route->stream->begin(req) < 0) {
+		if (!req->response) {
+			struct err e;
+			err_set(&e, ERR_INTERNAL, NULL, "the upload could not start");
+			http_reply_error(req, &e);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static int stream_data(struct http_request *req, const char *p, size_t n)
+{
+	uint64_t seen;
+	if (__builtin_add_overflow(req->body_seen, (uint64_t)n, &seen) || seen > req->body_limit) {
+		struct err e;
+		err_set(&e, ERR_TOO_LARGE, NULL, "the request body is larger than %llu bytes",
+			(unsigned long long)req->body_limit);
+		http_reply_error(req, &e);
+		return -1;
+	}
+	req->body_seen = seen;
+	if (req->route->stream->data(req, p, n) < 0) {
+		if (!req->response) {
+			struct err e;
+			err_set(&e, ERR_INTERNAL, NULL, "the upload failed");
+			http_reply_error(req, &e);
+		}
+		return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -183,24 +224,48 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		request_client_addr(req);
 		struct err *early = (struct err *)(req + 1);
 		int refuse_now = request_check_headers(srv, req, early);
-		buf_init(&req->body, route_body_limit(srv, req->route));
+		req->body_limit = route_body_limit(srv, req->route);
+		buf_init(&req->body, req->route && req->route->stream ? 1 : req->body_limit);
+		if (!refuse_now && !early->code && req->route && req->route->stream)
+			refuse_now = stream_begin(srv, req) < 0;
 		if (!refuse_now)
 			return MHD_YES;
-		http_reply_error(req, early);
+		if (!req->response)
+			http_reply_error(req, early);
 		reply_add_common_headers(req);
 		return MHD_queue_response(conn, req->status, req->response);
 	}
 	struct err *early = (struct err *)(req + 1);
 	if (*upload_data_size) {
-		if (!early->code && !req->body_too_large &&
-		    buf_append(&req->body, upload_data, *upload_data_size) < 0)
-			req->body_too_large = 1;
+		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (req->response) /* refused earlier: drop what still arrives */
+			return MHD_YES;
+		if (req->route && req->route->stream && !early->code) {
+			if (stream_data(req, upload_data, n) == 0)
+				return MHD_YES;
+			/* Refused mid-body: answer now; libmicrohttpd closes the
+			 * connection instead of reading the rest. */
+			reply_add_common_headers(req);
+			return MHD_queue_response(conn, req->status, req->response);
+		}
+		if (!early->code && !req->body_too_large &&
+		    buf_append(&req->body, upload_data, n) < 0)
+			req->body_too_large = 1;
 		return MHD_YES;
 	}
 	if (req->response) /* already answered (refused on the first call) */
 		return MHD_YES;
-	request_dispatch(srv, req, early);
+	if (req->route && req->route->stream && !early->code) {
+		req->route->stream->end(req);
+		if (!req->response) {
+			struct err e;
+			err_set(&e, ERR_INTERNAL, NULL, "no answer was produced");
+			http_reply_error(req, &e);
+		}
+	} else {
+		request_dispatch(srv, req, early);
+	}
 	reply_add_common_headers(req);
 	return MHD_queue_response(conn, req->status, req->response);
 }
@@ -228,6 +293,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		json_object_set_new(f, "aborted", json_integer(toe));
 	log_event(LOG_INFO, "request", f);
+	if (req->route && req->route->stream && req->route->stream->cleanup)
+		req->route->stream->cleanup(req);
 	if (req->response)
 		MHD_destroy_response(req->response);
 	buf_free(&req->body);

@@ -3,6 +3,9 @@
 
 #include "crypto/keys.h"
 #include "crypto/password.h"
+#include "domain/category.h"
+#include "domain/document.h"
+#include "store/blob.h"
 #include "domain/kvnr.h"
 
 #include <errno.h>
@@ -11,6 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The blob store of this process, open from boot_open to boot_close. */
+static struct blob_store *boot_blobs;
 
 static int make_dir(const char *base, const char *sub, struct err *e)
 {
@@ -35,8 +41,15 @@ struct sql *boot_open(const struct config *cfg, struct err *e)
 	}
 	if (make_dir(cfg->data, "", e) < 0 || make_dir(cfg->data, "blobs", e) < 0 ||
 	    make_dir(cfg->data, "spool", e) < 0 || keys_init(cfg->data, e) < 0 ||
-	    password_rules_load(cfg->rules, e) < 0 || kvnr_rules_load(cfg->rules, e) < 0)
+	    password_rules_load(cfg->rules, e) < 0 || kvnr_rules_load(cfg->rules, e) < 0 ||
+	    category_rules_load(cfg->rules, e) < 0)
 		return NULL;
+	char blobs[PATH_MAX];
+	snprintf(blobs, sizeof blobs, "%s/blobs", cfg->data);
+	boot_blobs = blob_store_open(blobs, e);
+	if (!boot_blobs)
+		return NULL;
+	document_init(boot_blobs);
 	sql_thread_setup(cfg->data);
 	return sql_open(cfg->data, e);
 }
@@ -44,5 +57,7 @@ struct sql *boot_open(const struct config *cfg, struct err *e)
 void boot_close(struct sql *db)
 {
 	sql_close(db);
+	blob_store_close(boot_blobs);
+	boot_blobs = NULL;
 	keys_shutdown();
 }

@@ -34,7 +34,10 @@
 		}                                                              \
 	} while (0)
 
-/* Mirror of struct config's members (the names config_set takes). */
+/* Mirror of struct config's members (the names config_set takes).
+ * LLVMFuzzerInitialize checks it is complete: its sizes add up to
+ * sizeof(struct config) and it names every setting config_print_reference()
+ * lists, so a new setting fails here until it is added. */
 #define STR(n) {#n, 1, offsetof(struct config, n), sizeof(((struct config *)0)->n)}
 #define INT(n) {#n, 0, offsetof(struct config, n), sizeof(int64_t)}
 static const struct {
@@ -48,7 +51,7 @@ static const struct {
 	INT(device_confirm_ttl), INT(login_max_failures), INT(login_window),
 	INT(addr_max_failures), INT(max_json_body), INT(max_header),
 	INT(request_timeout), INT(outbox_retry_base), INT(outbox_max_attempts),
-	INT(orphan_age),
+	INT(orphan_age), INT(max_upload), INT(audit_retention_days),
 };
 #define NITEMS (sizeof items / sizeof items[0])
 
@@ -75,6 +78,37 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	close(fd);
 	atexit(cleanup);
+
+	size_t sum = 0;
+	for (size_t i = 0; i < NITEMS; i++)
+		sum += items[i].size;
+	char *ref = NULL;
+	size_t reflen = 0;
+	FILE *m = open_memstream(&ref, &reflen);
+	CHECK(m);
+	config_print_reference(m);
+	CHECK(fclose(m) == 0);
+	size_t listed = 0;
+	for (char *line = strtok(ref, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[64];
+		if (sscanf(line, "| `%63[^`]`", name) != 1)
+			continue;
+		listed++;
+		size_t i = 0;
+		while (i < NITEMS && strcmp(items[i].name, name) != 0)
+			i++;
+		if (i == NITEMS) {
+			fprintf(stderr, "fuzz_config: setting '%s' is missing from items[]\n", name);
+			exit(1);
+		}
+	}
+	free(ref);
+	if (sum != sizeof(struct config) || listed != NITEMS) {
+		fprintf(stderr, "fuzz_config: items[] does not match struct config "
+			"(%zu of %zu bytes, %zu of %zu settings); update it\n",
+			sum, sizeof(struct config), (size_t)NITEMS, listed);
+		exit(1);
+	}
 	return 0;
 }
 

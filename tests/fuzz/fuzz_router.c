@@ -33,20 +33,21 @@
 
 static void h(struct http_request *req) { (void)req; }
 
+#define R(m, p, f) {.method = (m), .pattern = (p), .handler = h, .flags = (f)}
 static const struct route table[] = {
-	{"GET", "/api/v1/health", h, 0, 0},
-	{"POST", "/api/v1/login", h, ROUTE_JSON, 0},
-	{"GET", "/api/v1/devices", h, ROUTE_AUTH, 0},
-	{"DELETE", "/api/v1/devices/{}", h, ROUTE_AUTH, 0},
-	{"POST", "/api/v1/devices/{}/confirm", h, ROUTE_AUTH, 0},
-	{"GET", "/api/v1/patients/{}", h, ROUTE_AUTH, 0},
-	{"PUT", "/api/v1/patients/{}", h, ROUTE_AUTH | ROUTE_JSON, 0},
-	{"GET", "/api/v1/orgs/{}/users/{}", h, ROUTE_AUTH, 0},
-	{"GET", "/a/{}/{}/{}/{}", h, 0, 0},
-	{"GET", "/b/{}/{}/{}/{}/{}", h, 0, 0}, /* one {} too many: never matches */
-	{"GET", "/{}", h, 0, 0},
-	{"GET", "/x/{}{}", h, 0, 0},
-	{"GET", "/", h, 0, 0},
+	R("GET", "/api/v1/health", 0),
+	R("POST", "/api/v1/login", ROUTE_JSON),
+	R("GET", "/api/v1/devices", ROUTE_AUTH),
+	R("DELETE", "/api/v1/devices/{}", ROUTE_AUTH),
+	R("POST", "/api/v1/devices/{}/confirm", ROUTE_AUTH),
+	R("GET", "/api/v1/patients/{}", ROUTE_AUTH),
+	R("PUT", "/api/v1/patients/{}", ROUTE_AUTH | ROUTE_JSON),
+	R("GET", "/api/v1/orgs/{}/users/{}", ROUTE_AUTH),
+	R("GET", "/a/{}/{}/{}/{}", 0),
+	R("GET", "/b/{}/{}/{}/{}/{}", 0), /* one {} too many: never matches */
+	R("GET", "/{}", 0),
+	R("GET", "/x/{}{}", 0),
+	R("GET", "/", 0),
 };
 #define NROUTES (sizeof table / sizeof table[0])
 

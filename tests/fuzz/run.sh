@@ -41,10 +41,12 @@ for t in $targets; do
     cp -R "$root/tests/fuzz/corpus/$t/." "$work/corpus/$t/"
   fi
   log=$work/$t.log
+  dict=()
+  [ -f "$root/tests/fuzz/$t.dict" ] && dict=(-dict="$root/tests/fuzz/$t.dict")
   # TMPDIR for fuzz_config's temp file; AKTE_RULES passes through.
   TMPDIR=$work "$out/$t" "$work/corpus/$t" \
     -max_total_time="$per" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-    -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 "${dict[@]}" \
     >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
