@@ -33,6 +33,7 @@ test: deps
 bench: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/http.sh
+	bash bench/docs.sh
 
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh

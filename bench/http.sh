@@ -48,6 +48,7 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/akte-bench.XXXXXX")"
 pids=()
+# shellcheck disable=SC2317  # called through the trap
 cleanup() {
 	local pid
 	if [ -n "${wrk_pid:-}" ]; then kill "$wrk_pid" 2>/dev/null || true; fi

@@ -39,5 +39,14 @@ void api_document_content(struct http_request *req);
 extern const struct route_stream api_document_upload;
 void api_audit_list(struct http_request *req);
 void api_audit_verify(struct http_request *req);
+void api_grants_create(struct http_request *req);
+void api_grants_list(struct http_request *req);
+void api_grant_delete(struct http_request *req);
+void api_records_list(struct http_request *req);
+void api_reps_create(struct http_request *req);
+void api_reps_list(struct http_request *req);
+void api_reps_delete(struct http_request *req);
+void api_representations_mine(struct http_request *req);
+void api_representation_accept(struct http_request *req);
 
 #endif

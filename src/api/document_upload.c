@@ -117,6 +117,17 @@ static void upload_meta(struct http_request *req, struct upload *u, struct doc_m
 			*slots[i] = u->fields[i].value;
 }
 
+/* Drops the half-written blob at once, so that when the client reads the
+ * refusal nothing of the upload is left (cleanup would run only after the
+ * answer was sent). */
+static void upload_release(struct upload *u)
+{
+	document_upload_abort(u->doc);
+	u->doc = NULL;
+	multipart_free(u->mp);
+	u->mp = NULL;
+}
+
 static int upload_begin(struct http_request *req)
 {
 	struct upload *u = calloc(1, sizeof *u);
@@ -153,8 +164,10 @@ static int upload_data(struct http_request *req, const char *p, size_t n)
 	struct upload *u = req->stream_ctx;
 	int rc = u->mp ? multipart_feed(u->mp, p, n, &u->err)
 		       : document_upload_write(u->doc, p, n, &u->err);
-	if (rc < 0)
+	if (rc < 0) {
+		upload_release(u);
 		http_reply_error(req, &u->err);
+	}
 	return rc;
 }
 
@@ -179,6 +192,7 @@ static void upload_end(struct http_request *req)
 	http_reply_json(req, 201, out);
 	return;
 fail:
+	upload_release(u);
 	http_reply_error(req, e);
 }
 
@@ -187,8 +201,7 @@ static void upload_cleanup(struct http_request *req)
 	struct upload *u = req->stream_ctx;
 	if (!u)
 		return;
-	document_upload_abort(u->doc);
-	multipart_free(u->mp);
+	upload_release(u);
 	free(u);
 	req->stream_ctx = NULL;
 }

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-static const char *const type_names[] = {"a string", "a whole number", "true or false"};
+static const char *const type_names[] = {"a string", "a whole number", "true or false",
+					 "a list"};
 
 static int input_type_ok(json_t *v, enum input_type t)
 {
@@ -14,6 +15,8 @@ static int input_type_ok(json_t *v, enum input_type t)
 		return json_is_integer(v);
 	case INPUT_BOOL:
 		return json_is_boolean(v);
+	case INPUT_ARRAY:
+		return json_is_array(v);
 	}
 	return 0;
 }
@@ -42,6 +45,9 @@ static int input_check(json_t *obj, const struct input_field *fields, size_t n,
 					 type_names[fields[i].type]);
 		if (fields[i].type == INPUT_STRING && json_string_length(v) > fields[i].max_len)
 			return err_field(e, fields[i].name, "%s is longer than %zu bytes",
+					 fields[i].name, fields[i].max_len);
+		if (fields[i].type == INPUT_ARRAY && json_array_size(v) > fields[i].max_len)
+			return err_field(e, fields[i].name, "%s has more than %zu items",
 					 fields[i].name, fields[i].max_len);
 		if (fields[i].type == INPUT_STRING &&
 		    strlen(json_string_value(v)) != json_string_length(v))

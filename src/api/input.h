@@ -10,13 +10,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum input_type { INPUT_STRING, INPUT_INT, INPUT_BOOL };
+enum input_type { INPUT_STRING, INPUT_INT, INPUT_BOOL, INPUT_ARRAY };
 
 struct input_field {
 	const char *name;
 	enum input_type type;
 	int required;
-	size_t max_len;   /* strings: bytes */
+	size_t max_len;   /* strings: bytes; arrays: items (checked by the domain) */
 };
 
 /* Parse the body and check it; the caller owns the result. */

@@ -43,6 +43,16 @@ const struct route api_routes[] = {
 	{"GET", "/api/v1/documents/{}/content", api_document_content, ROUTE_AUTH | ROUTE_RAW, 0, NULL},
 	{"GET", "/api/v1/records/{}/audit", api_audit_list, ROUTE_AUTH, 0, NULL},
 	{"GET", "/api/v1/records/{}/audit/verify", api_audit_verify, ROUTE_AUTH, 0, NULL},
+	{"GET", "/api/v1/records", api_records_list, ROUTE_AUTH, 0, NULL},
+	{"POST", "/api/v1/records/{}/grants", api_grants_create, ROUTE_AUTH | JSON_BODY, 0, NULL},
+	{"GET", "/api/v1/records/{}/grants", api_grants_list, ROUTE_AUTH, 0, NULL},
+	{"DELETE", "/api/v1/grants/{}", api_grant_delete, ROUTE_AUTH, 0, NULL},
+	{"POST", "/api/v1/records/{}/representatives", api_reps_create, ROUTE_AUTH | JSON_BODY, 0, NULL},
+	{"GET", "/api/v1/records/{}/representatives", api_reps_list, ROUTE_AUTH, 0, NULL},
+	{"DELETE", "/api/v1/records/{}/representatives/{}", api_reps_delete, ROUTE_AUTH, 0, NULL},
+	{"GET", "/api/v1/representations", api_representations_mine, ROUTE_AUTH, 0, NULL},
+	{"POST", "/api/v1/representations/{}/accept", api_representation_accept,
+	 ROUTE_AUTH | JSON_BODY, 0, NULL},
 };
 
 const size_t api_routes_n = sizeof api_routes / sizeof api_routes[0];

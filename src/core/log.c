@@ -1,5 +1,7 @@
-/* log.c — see log.h. A single fputs per line keeps lines from different
- * threads whole (stdio locks the stream per call). */
+/* log.c — see log.h. Each line goes out in one write(2): lines from
+ * different threads stay whole (writes of a line this size to a pipe or
+ * file are not interleaved) and no thread waits on stdio's stream lock,
+ * which showed up in profiles of the request log. */
 #include "core/log.h"
 
 #include "core/clock.h"
@@ -7,6 +9,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static enum log_level log_min = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -34,7 +38,14 @@ void log_event(enum log_level level, const char *event, json_t *fields)
 	char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(line);
 	if (text) {
-		fprintf(stderr, "%s\n", text);
+		size_t n = strlen(text);
+		text[n++] = '\n'; /* over the NUL: write() takes a length */
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(STDERR_FILENO, text + off, n - off);
+			if (w <= 0)
+				break; /* nowhere to report a failing log */
+			off += (size_t)w;
+		}
 		free(text);
 	}
 }

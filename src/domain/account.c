@@ -164,10 +164,17 @@ static json_t *account_records(struct sql *db, const struct actor *a, struct err
 	json_t *items = json_array();
 	if (a->role != ROLE_PATIENT)
 		return items;
+	/* The own record first, then those the account represents (active
+	 * representations only: a pending one opens nothing yet). */
 	struct sql_stmt *st = sql_query(db, e,
-		"SELECT r.id, p.name, p.birth_date FROM records r"
-		" JOIN patients p ON p.account_id = r.patient_id WHERE r.patient_id = ?",
-		"t", a->account_id);
+		"SELECT r.id, p.name, p.birth_date, 'patient' AS capacity, 0 AS k FROM records r"
+		" JOIN patients p ON p.account_id = r.patient_id WHERE r.patient_id = ?"
+		" UNION ALL"
+		" SELECT r.id, p.name, p.birth_date, 'representative', 1 FROM representations x"
+		" JOIN records r ON r.id = x.record_id JOIN patients p ON p.account_id = r.patient_id"
+		" WHERE x.account_id = ? AND x.status = 'active'"
+		" ORDER BY k, 2, 1",
+		"tt", a->account_id, a->account_id);
 	if (!st) {
 		json_decref(items);
 		return NULL;
@@ -175,7 +182,7 @@ static json_t *account_records(struct sql *db, const struct actor *a, struct err
 	int rc;
 	while ((rc = sql_step(st, e)) == SQL_ROW)
 		json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id",
-			sql_col_text(st, 0), "capacity", "patient", "patient_name",
+			sql_col_text(st, 0), "capacity", sql_col_text(st, 3), "patient_name",
 			sql_col_text(st, 1), "birth_date", sql_col_text(st, 2)));
 	sql_finalize(st);
 	if (rc < 0) {

@@ -6,6 +6,7 @@
 #include "domain/document_priv.h"
 
 #include "core/clock.h"
+#include "crypto/digest.h"
 #include "domain/audit.h"
 #include "domain/category.h"
 #include "domain/validate.h"
@@ -24,7 +25,7 @@ struct doc_upload {
 	struct blob_writer *blob;
 	char blob_id[BLOB_ID_LEN + 1];
 	uint8_t wrapped_key[KEYS_WRAPPED_LEN];
-	crypto_hash_sha256_state sha;
+	struct digest *sha;
 	uint64_t size;
 	uint8_t head[DOC_MAGIC_LEN];
 	size_t head_len;
@@ -157,7 +158,10 @@ struct doc_upload *document_upload_begin(struct sql *db, const struct actor *a,
 			err_set(e, ERR_INTERNAL, NULL, "cannot wrap the document key");
 		goto fail;
 	}
-	crypto_hash_sha256_init(&u->sha);
+	if (!(u->sha = digest_sha256_new())) {
+		err_set(e, ERR_INTERNAL, NULL, "cannot start SHA-256");
+		goto fail;
+	}
 	keys_secret_free(rkey);
 	keys_secret_free(dkey);
 	return u;
@@ -175,7 +179,8 @@ int document_upload_write(struct doc_upload *u, const void *p, size_t n, struct 
 		memcpy(u->head + u->head_len, p, take);
 		u->head_len += take;
 	}
-	crypto_hash_sha256_update(&u->sha, p, n);
+	if (digest_update(u->sha, p, n) < 0)
+		return err_set(e, ERR_INTERNAL, NULL, "SHA-256 failed");
 	u->size += n;
 	return blob_write(u->blob, p, n, e);
 }
@@ -184,7 +189,6 @@ json_t *document_upload_finish(struct sql *db, struct doc_upload *u,
 			       const struct doc_meta *meta, struct err *e)
 {
 	char type[128], filename[DOC_FILENAME_MAX + 1] = "", sha_hex[65], id[TOKEN_ID_LEN + 1];
-	unsigned char sha[crypto_hash_sha256_BYTES];
 	uint64_t stored = 0;
 	json_t *out = NULL;
 	const struct actor *a = u->actor;
@@ -201,8 +205,10 @@ json_t *document_upload_finish(struct sql *db, struct doc_upload *u,
 		doc_refuse(db, a, &u->acc, e);
 		goto out;
 	}
-	crypto_hash_sha256_final(&u->sha, sha);
-	sodium_bin2hex(sha_hex, sizeof sha_hex, sha, sizeof sha);
+	if (digest_final_hex(u->sha, sha_hex) < 0) {
+		err_set(e, ERR_INTERNAL, NULL, "SHA-256 failed");
+		goto out;
+	}
 	struct blob_writer *w = u->blob;
 	u->blob = NULL; /* blob_commit frees it, also on failure */
 	if (blob_commit(w, &stored, e) < 0)
@@ -246,6 +252,7 @@ void document_upload_abort(struct doc_upload *u)
 		return;
 	if (u->blob)
 		blob_abort(u->blob);
+	digest_free(u->sha);
 	sodium_memzero(u, sizeof *u);
 	free(u);
 }

@@ -36,6 +36,7 @@ struct http_request {
 	uint64_t body_seen;                   /* bytes of a streamed body so far */
 	uint64_t body_limit;
 	void *stream_ctx;                     /* owned by the route's stream ops */
+	int queued;                           /* the reply was handed to libmicrohttpd */
 	/* out */
 	unsigned status;
 	struct MHD_Response *response;

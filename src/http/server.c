@@ -37,11 +37,20 @@ struct http_server {
 	atomic_int inflight;
 };
 
+/* Request ids need to be unique, not secret: they are drawn from a
+ * per-thread pool of random bytes, refilled 256 ids at a time, instead of a
+ * getrandom() system call per request. */
 static void request_new_id(char out[HTTP_REQUEST_ID_LEN + 1])
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
-	unsigned char raw[HTTP_REQUEST_ID_LEN];
-	randombytes_buf(raw, sizeof raw);
+	static __thread unsigned char pool[HTTP_REQUEST_ID_LEN * 256];
+	static __thread size_t used = sizeof pool;
+	if (used == sizeof pool) {
+		randombytes_buf(pool, sizeof pool);
+		used = 0;
+	}
+	unsigned char *raw = pool + used;
+	used += HTTP_REQUEST_ID_LEN;
 	for (size_t i = 0; i < HTTP_REQUEST_ID_LEN; i++)
 		out[i] = alphabet[raw[i] & 31];
 	out[HTTP_REQUEST_ID_LEN] = '\0';
@@ -202,6 +211,13 @@ static int stream_data(struct http_request *req, const char *p, size_t n)
 	return 0;
 }
 
+static enum MHD_Result queue_reply(struct http_request *req)
+{
+	reply_add_common_headers(req);
+	req->queued = 1;
+	return MHD_queue_response(req->conn, req->status, req->response);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -232,8 +248,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return MHD_YES;
 		if (!req->response)
 			http_reply_error(req, early);
-		reply_add_common_headers(req);
-		return MHD_queue_response(conn, req->status, req->response);
+		return queue_reply(req);
 	}
 	struct err *early = (struct err *)(req + 1);
 	if (*upload_data_size) {
@@ -242,20 +257,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (req->response) /* refused earlier: drop what still arrives */
 			return MHD_YES;
 		if (req->route && req->route->stream && !early->code) {
-			if (stream_data(req, upload_data, n) == 0)
-				return MHD_YES;
-			/* Refused mid-body: answer now; libmicrohttpd closes the
-			 * connection instead of reading the rest. */
-			reply_add_common_headers(req);
-			return MHD_queue_response(conn, req->status, req->response);
+			/* A refusal mid-body is answered once the body is read:
+			 * closing with unread data makes the kernel reset the
+			 * connection, and the client would never see the answer. */
+			stream_data(req, upload_data, n);
+			return MHD_YES;
 		}
 		if (!early->code && !req->body_too_large &&
 		    buf_append(&req->body, upload_data, n) < 0)
 			req->body_too_large = 1;
 		return MHD_YES;
 	}
-	if (req->response) /* already answered (refused on the first call) */
+	if (req->queued) /* refused on the first call */
 		return MHD_YES;
+	if (req->response) /* refused mid-body */
+		return queue_reply(req);
 	if (req->route && req->route->stream && !early->code) {
 		req->route->stream->end(req);
 		if (!req->response) {
@@ -266,8 +282,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	} else {
 		request_dispatch(srv, req, early);
 	}
-	reply_add_common_headers(req);
-	return MHD_queue_response(conn, req->status, req->response);
+	return queue_reply(req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

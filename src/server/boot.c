@@ -5,6 +5,7 @@
 #include "crypto/password.h"
 #include "domain/category.h"
 #include "domain/document.h"
+#include "domain/grant.h"
 #include "store/blob.h"
 #include "domain/kvnr.h"
 
@@ -42,7 +43,7 @@ struct sql *boot_open(const struct config *cfg, struct err *e)
 	if (make_dir(cfg->data, "", e) < 0 || make_dir(cfg->data, "blobs", e) < 0 ||
 	    make_dir(cfg->data, "spool", e) < 0 || keys_init(cfg->data, e) < 0 ||
 	    password_rules_load(cfg->rules, e) < 0 || kvnr_rules_load(cfg->rules, e) < 0 ||
-	    category_rules_load(cfg->rules, e) < 0)
+	    category_rules_load(cfg->rules, e) < 0 || grant_rules_load(cfg->rules, e) < 0)
 		return NULL;
 	char blobs[PATH_MAX];
 	snprintf(blobs, sizeof blobs, "%s/blobs", cfg->data);

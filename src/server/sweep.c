@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "domain/audit.h"
 #include "store/blob.h"
 #include "store/sql.h"
 
@@ -43,6 +44,9 @@ int sweep_once(const struct config *cfg, struct err *e)
 	    sql_run(db, e, "DELETE FROM login_locks WHERE until_at < ?", "i", now) < 0 ||
 	    sql_run(db, e, "DELETE FROM device_confirmations WHERE expires_at < ?", "i", now) < 0)
 		return -1;
+	int64_t pruned = audit_prune(db, now - cfg->audit_retention_days * 86400, e);
+	if (pruned < 0)
+		return -1;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s/blobs", cfg->data);
 	struct blob_store *bs = blob_store_open(dir, e);
@@ -52,7 +56,8 @@ int sweep_once(const struct config *cfg, struct err *e)
 	blob_store_close(bs);
 	if (removed < 0)
 		return -1;
-	log_event(LOG_INFO, "sweep", json_pack("{s:i}", "orphans_removed", removed));
+	log_event(LOG_INFO, "sweep", json_pack("{s:i,s:I}", "orphans_removed", removed,
+					       "audit_entries_pruned", (json_int_t)pruned));
 	return 0;
 }
 

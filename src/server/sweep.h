@@ -1,6 +1,7 @@
 /* sweep.h — the housekeeping thread: removes orphaned blob files (written
  * but never committed, or left by a crash), ended and expired sessions,
- * old login failures and used confirmation links. Runs at start and then
+ * old login failures and used confirmation links, and audit entries past
+ * their retention (keeping each chain verifiable). Runs at start and then
  * hourly. */
 #ifndef AKTE_SERVER_SWEEP_H
 #define AKTE_SERVER_SWEEP_H

@@ -58,6 +58,9 @@ int64_t sql_changes(struct sql *db);
 int sql_begin(struct sql *db, struct err *e);
 int sql_commit(struct sql *db, struct err *e);
 void sql_rollback(struct sql *db);
+/* 1 while a transaction is open on db (a caller's, which a callee may join
+ * instead of opening its own), else 0. */
+int sql_in_transaction(struct sql *db);
 
 /* Convenience: run a statement with text/int args given by a format string
  * of 't' (const char *), 'i' (int64_t), 'b' (const void *, size_t), 'n'

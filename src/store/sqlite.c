@@ -20,14 +20,28 @@
 
 #define SQL_BUSY_TIMEOUT_MS 10000
 
-struct sql {
-	sqlite3 *db;
-};
+#define SQL_CACHE_SLOTS 64
 
 struct sql_stmt {
 	struct sql *db;
 	sqlite3_stmt *st;
+	int cached;  /* lives in db->cache; reset, not freed, when finished */
+	int in_use;
 };
+
+struct sql {
+	sqlite3 *db;
+	struct sql_stmt cache[SQL_CACHE_SLOTS];
+	unsigned next_evict;
+};
+
+static pthread_once_t sql_global_once = PTHREAD_ONCE_INIT;
+
+static void sql_global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
 
 static int sql_fail(struct sql *db, int rc, struct err *e)
 {
@@ -43,6 +57,7 @@ static int sql_fail(struct sql *db, int rc, struct err *e)
 
 static struct sql *sql_connect(const char *path, struct err *e)
 {
+	pthread_once(&sql_global_once, sql_global_init);
 	struct sql *db = calloc(1, sizeof *db);
 	if (!db) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
@@ -87,6 +102,8 @@ void sql_close(struct sql *db)
 {
 	if (!db)
 		return;
+	for (int i = 0; i < SQL_CACHE_SLOTS; i++)
+		sqlite3_finalize(db->cache[i].st);
 	sqlite3_close_v2(db->db);
 	free(db);
 }
@@ -139,20 +156,59 @@ int sql_exec(struct sql *db, const char *text, struct err *e)
 	return rc == SQLITE_OK ? 0 : sql_fail(db, rc, e);
 }
 
+/* A free cache slot holding text, or NULL. */
+static struct sql_stmt *sql_cache_find(struct sql *db, const char *text)
+{
+	for (int i = 0; i < SQL_CACHE_SLOTS; i++) {
+		struct sql_stmt *c = &db->cache[i];
+		if (c->st && !c->in_use && strcmp(sqlite3_sql(c->st), text) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* A slot to prepare into: an empty one, else the next not in use. */
+static struct sql_stmt *sql_cache_slot(struct sql *db)
+{
+	for (int i = 0; i < SQL_CACHE_SLOTS; i++)
+		if (!db->cache[i].st)
+			return &db->cache[i];
+	for (int tries = 0; tries < SQL_CACHE_SLOTS; tries++) {
+		struct sql_stmt *c = &db->cache[db->next_evict++ % SQL_CACHE_SLOTS];
+		if (!c->in_use) {
+			sqlite3_finalize(c->st);
+			c->st = NULL;
+			return c;
+		}
+	}
+	return NULL;
+}
+
 struct sql_stmt *sql_prepare(struct sql *db, const char *text, struct err *e)
 {
-	struct sql_stmt *st = calloc(1, sizeof *st);
-	if (!st) {
+	struct sql_stmt *st = sql_cache_find(db, text);
+	if (st) {
+		st->in_use = 1;
+		return st;
+	}
+	st = sql_cache_slot(db);
+	int cached = st != NULL;
+	if (!st && !(st = calloc(1, sizeof *st))) {
 		err_set(e, ERR_INTERNAL, NULL, "out of memory");
 		return NULL;
 	}
 	st->db = db;
-	int rc = sqlite3_prepare_v2(db->db, text, -1, &st->st, NULL);
+	int rc = sqlite3_prepare_v3(db->db, text, -1, cached ? SQLITE_PREPARE_PERSISTENT : 0,
+				    &st->st, NULL);
 	if (rc != SQLITE_OK) {
 		sql_fail(db, rc, e);
-		free(st);
+		st->st = NULL;
+		if (!cached)
+			free(st);
 		return NULL;
 	}
+	st->cached = cached;
+	st->in_use = 1;
 	return st;
 }
 
@@ -217,6 +273,12 @@ void sql_finalize(struct sql_stmt *st)
 {
 	if (!st)
 		return;
+	if (st->cached) {
+		sqlite3_reset(st->st);
+		sqlite3_clear_bindings(st->st);
+		st->in_use = 0;
+		return;
+	}
 	sqlite3_finalize(st->st);
 	free(st);
 }
@@ -240,6 +302,11 @@ void sql_rollback(struct sql *db)
 {
 	if (!sqlite3_get_autocommit(db->db))
 		sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int sql_in_transaction(struct sql *db)
+{
+	return !sqlite3_get_autocommit(db->db);
 }
 
 /* Binds args described by fmt (see sql.h) to st; shared by sql_run and

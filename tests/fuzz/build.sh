@@ -36,7 +36,9 @@ SRCS[fuzz_router]="http/router.c"
 LIBS[fuzz_router]=""
 SRCS[fuzz_validate]="domain/validate.c core/clock.c core/err.c"
 LIBS[fuzz_validate]=""
-ALL="fuzz_json_input fuzz_token_code fuzz_kvnr fuzz_config fuzz_router fuzz_validate"
+SRCS[fuzz_multipart]="http/multipart.c core/err.c"
+LIBS[fuzz_multipart]=""
+ALL="fuzz_json_input fuzz_token_code fuzz_kvnr fuzz_config fuzz_router fuzz_validate fuzz_multipart"
 
 targets=${*:-$ALL}
 mkdir -p "$out"

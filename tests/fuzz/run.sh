@@ -13,7 +13,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${FUZZ_BUILD:-$root/build-fuzz}
 total=${FUZZ_SECONDS:-60}
-ALL="fuzz_json_input fuzz_token_code fuzz_kvnr fuzz_config fuzz_router fuzz_validate"
+ALL="fuzz_json_input fuzz_token_code fuzz_kvnr fuzz_config fuzz_router fuzz_validate fuzz_multipart"
 targets=${*:-$ALL}
 
 if ! command -v "${CC:-clang}" >/dev/null 2>&1; then

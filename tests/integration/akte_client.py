@@ -140,12 +140,16 @@ def totp(secret):
 
     The server refuses a code whose step is not later than the last one it
     accepted (no replay), and accepts the steps now-1..now+1. So each call
-    hands out the next unused step: the current one, then the next one, and
-    only when both are used it waits for time to move on."""
+    hands out the next unused step — the previous one (while it is safely
+    inside the window), the current one, then the next one — and only when
+    all are used it waits for time to move on."""
     with _totp_lock:
         while True:
-            now_step = int(time.time()) // TOTP_STEP
-            want = max(now_step, _totp_last.get(secret, -1) + 1)
+            now = time.time()
+            now_step = int(now) // TOTP_STEP
+            # now-1 only early in a step, so it is still valid when it arrives.
+            first = now_step - 1 if now - now_step * TOTP_STEP < 20 else now_step
+            want = max(first, _totp_last.get(secret, -2) + 1)
             if want <= now_step + 1:
                 break
             time.sleep(max(0.1, (want - 1) * TOTP_STEP - time.time() + 0.2))
