@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "domain/audit.h"
+#include "domain/guard.h"
 #include "domain/category.h"
 #include "domain/validate.h"
 
@@ -95,13 +95,7 @@ int doc_audit(struct sql *db, const struct actor *a, const struct record_access 
 	      const char *action, const char *doc_id, const char *label, int allowed,
 	      struct err *e)
 {
-	struct audit_entry en = {
-		.record_id = acc->record_id, .actor = a, .capacity = acc->capacity,
-		.action = action, .object_type = doc_id ? "document" : "record",
-		.object_id = doc_id ? doc_id : acc->record_id, .object_label = label,
-		.outcome = allowed ? AUDIT_ALLOWED : AUDIT_REFUSED,
-	};
-	return audit_append(db, &en, e);
+	return audit_note(db, a, acc, action, "document", doc_id, label, allowed, e);
 }
 
 struct policy_object doc_policy_object(const struct doc_row *d, const struct record_access *acc)
@@ -117,15 +111,9 @@ int doc_authorize(struct sql *db, const struct actor *a, const struct doc_row *d
 		  enum policy_action action, const char *audit_action,
 		  struct record_access *acc, struct err *e)
 {
-	if (access_resolve(db, a, d->record_id, acc, e) < 0)
-		return -1;
 	struct policy_object obj = doc_policy_object(d, acc);
-	if (policy_allows(a, action, &obj))
-		return 0;
-	/* Refused: recorded in the record's log, answered as "not found". */
-	if (doc_audit(db, a, acc, audit_action, d->id, NULL, 0, e) < 0)
-		return -1;
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such document");
+	return guard_record(db, a, d->record_id, action, &obj, audit_action, "document", d->id,
+			    acc, e);
 }
 
 int doc_record_key(struct sql *db, const char *record_id, uint8_t key[KEYS_KEY_LEN],
@@ -249,15 +237,9 @@ json_t *document_list(struct sql *db, const struct actor *a, const char *record_
 		      struct err *e)
 {
 	struct record_access acc;
-	if (access_resolve(db, a, record_id, &acc, e) < 0)
+	if (guard_record(db, a, record_id, POLICY_DOC_LIST, NULL, "document.list", "record", NULL,
+			 &acc, e) < 0)
 		return NULL;
-	struct policy_object obj = {.access = &acc};
-	if (!policy_allows(a, POLICY_DOC_LIST, &obj)) {
-		if (acc.exists)
-			doc_audit(db, a, &acc, "document.list", NULL, NULL, 0, NULL);
-		err_set(e, ERR_NOT_FOUND, NULL, "no such record");
-		return NULL;
-	}
 	if ((category && category_check(category, "category", e) < 0) ||
 	    (q && validate_text(q, "q", 1, DOC_TITLE_MAX, e) < 0))
 		return NULL;

@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "domain/audit.h"
 #include "domain/category.h"
+#include "domain/guard.h"
 #include "domain/validate.h"
 
 #include <sodium.h>
@@ -117,14 +118,6 @@ static int doc_meta_check(const struct doc_meta *m, struct err *e)
 	return 0;
 }
 
-static int doc_refuse(struct sql *db, const struct actor *a, struct record_access *acc,
-		      struct err *e)
-{
-	if (acc->exists)
-		doc_audit(db, a, acc, "document.create", NULL, NULL, 0, NULL);
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such record");
-}
-
 struct doc_upload *document_upload_begin(struct sql *db, const struct actor *a,
 					 const char *record_id, const struct doc_meta *meta,
 					 struct err *e)
@@ -140,13 +133,12 @@ struct doc_upload *document_upload_begin(struct sql *db, const struct actor *a,
 		goto fail;
 	/* Without a category yet (multipart), any category the actor could add
 	 * to will do for now; finish checks the real one. */
-	struct policy_object obj = {.access = &u->acc, .doc_category = meta->category};
-	if (!meta->category)
+	struct policy_object obj = {.doc_category = meta->category};
+	if (!obj.doc_category)
 		obj.doc_category = u->acc.n_categories ? u->acc.categories[0] : "sonstiges";
-	if (!policy_allows(a, POLICY_DOC_CREATE, &obj)) {
-		doc_refuse(db, a, &u->acc, e);
+	if (guard_check(db, a, &u->acc, POLICY_DOC_CREATE, &obj, "document.create", "record", NULL,
+			e) < 0)
 		goto fail;
-	}
 	if (meta->category && category_check(meta->category, "category", e) < 0)
 		goto fail;
 	if (doc_record_key(db, record_id, rkey, e) < 0)
@@ -200,11 +192,10 @@ json_t *document_upload_finish(struct sql *db, struct doc_upload *u,
 	    (meta->filename && doc_filename(meta->filename, filename, e) < 0) ||
 	    doc_magic_check(type, u->head, u->head_len, e) < 0)
 		goto out;
-	struct policy_object obj = {.access = &u->acc, .doc_category = meta->category};
-	if (!policy_allows(a, POLICY_DOC_CREATE, &obj)) {
-		doc_refuse(db, a, &u->acc, e);
+	struct policy_object obj = {.doc_category = meta->category};
+	if (guard_check(db, a, &u->acc, POLICY_DOC_CREATE, &obj, "document.create", "record", NULL,
+			e) < 0)
 		goto out;
-	}
 	if (digest_final_hex(u->sha, sha_hex) < 0) {
 		err_set(e, ERR_INTERNAL, NULL, "SHA-256 failed");
 		goto out;

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "domain/access.h"
 #include "domain/audit.h"
+#include "domain/guard.h"
 #include "domain/category.h"
 #include "domain/policy.h"
 
@@ -100,30 +101,16 @@ static int grant_audit(struct sql *db, const struct actor *a, const struct recor
 		       const char *action, const char *grant_id, const char *label, int allowed,
 		       struct err *e)
 {
-	struct audit_entry en = {
-		.record_id = acc->record_id, .actor = a, .capacity = acc->capacity,
-		.action = action, .object_type = grant_id ? "grant" : "record",
-		.object_id = grant_id ? grant_id : acc->record_id, .object_label = label,
-		.outcome = allowed ? AUDIT_ALLOWED : AUDIT_REFUSED,
-	};
-	return audit_append(db, &en, e);
+	return audit_note(db, a, acc, action, "grant", grant_id, label, allowed, e);
 }
 
-/* The caller's standing to the record and policy's answer. A refusal is
- * logged in the record (when it exists) and answered like a record that
- * does not exist. */
+/* The caller's standing to the record and policy's answer (guard.h). */
 static int grant_authorize(struct sql *db, const struct actor *a, const char *record_id,
 			   enum policy_action action, const char *audit_action,
 			   const char *grant_id, struct record_access *acc, struct err *e)
 {
-	if (access_resolve(db, a, record_id, acc, e) < 0)
-		return -1;
-	struct policy_object obj = {.access = acc};
-	if (acc->exists && policy_allows(a, action, &obj))
-		return 0;
-	if (acc->exists && grant_audit(db, a, acc, audit_action, grant_id, NULL, 0, e) < 0)
-		return -1;
-	return err_set(e, ERR_NOT_FOUND, NULL, grant_id ? "no such grant" : "no such record");
+	return guard_record(db, a, record_id, action, NULL, audit_action, "grant", grant_id, acc,
+			    e);
 }
 
 /* categories: NULL (the whole record) or a non-empty array of distinct

@@ -3,38 +3,20 @@
  * never shows its own reading. */
 #include "domain/record_log.h"
 
-#include "domain/access.h"
 #include "domain/audit.h"
-#include "domain/policy.h"
+#include "domain/guard.h"
 
 static int record_log_check(struct sql *db, const struct actor *a, const char *record_id,
 			    struct record_access *acc, struct err *e)
 {
-	if (access_resolve(db, a, record_id, acc, e) < 0)
-		return -1;
-	struct policy_object obj = {.access = acc};
-	if (policy_allows(a, POLICY_AUDIT_READ, &obj))
-		return 0;
-	if (acc->exists) {
-		struct audit_entry en = {
-			.record_id = record_id, .actor = a, .capacity = acc->capacity,
-			.action = "audit.read", .object_type = "record", .object_id = record_id,
-			.outcome = AUDIT_REFUSED,
-		};
-		audit_append(db, &en, NULL);
-	}
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such record");
+	return guard_record(db, a, record_id, POLICY_AUDIT_READ, NULL, "audit.read", "record", NULL,
+			    acc, e);
 }
 
 static int record_log_note(struct sql *db, const struct actor *a,
 			   const struct record_access *acc, const char *action, struct err *e)
 {
-	struct audit_entry en = {
-		.record_id = acc->record_id, .actor = a, .capacity = acc->capacity,
-		.action = action, .object_type = "record", .object_id = acc->record_id,
-		.outcome = AUDIT_ALLOWED,
-	};
-	return audit_append(db, &en, e);
+	return audit_note(db, a, acc, action, "record", NULL, NULL, 1, e);
 }
 
 json_t *record_log_list(struct sql *db, const struct actor *a, const char *record_id,

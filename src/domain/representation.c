@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "domain/access.h"
 #include "domain/audit.h"
+#include "domain/guard.h"
 #include "domain/policy.h"
 #include "domain/validate.h"
 
@@ -36,39 +37,18 @@ static int rep_audit(struct sql *db, const struct actor *a, const struct record_
 		     const char *action, const char *rep_id, const char *label, int allowed,
 		     struct err *e)
 {
-	struct audit_entry en = {
-		.record_id = acc->record_id, .actor = a, .capacity = acc->capacity,
-		.action = action, .object_type = rep_id ? "representation" : "record",
-		.object_id = rep_id ? rep_id : acc->record_id, .object_label = label,
-		.outcome = allowed ? AUDIT_ALLOWED : AUDIT_REFUSED,
-	};
-	return audit_append(db, &en, e);
-}
-
-/* A refusal: logged in the record (when it exists) and answered like a
- * record or representation that does not exist. */
-static int rep_refuse(struct sql *db, const struct actor *a, const struct record_access *acc,
-		      const char *audit_action, const char *rep_id, const char *what,
-		      struct err *e)
-{
-	if (acc->exists && rep_audit(db, a, acc, audit_action, rep_id, NULL, 0, e) < 0)
-		return -1;
-	return err_set(e, ERR_NOT_FOUND, NULL, "no such %s", what);
+	return audit_note(db, a, acc, action, "representation", rep_id, label, allowed, e);
 }
 
 /* Policy's answer for the actor's standing to the record; rep is the
- * representation acted on, or NULL. */
+ * representation acted on, or NULL (guard.h). */
 static int rep_authorize(struct sql *db, const struct actor *a, const char *record_id,
 			 const struct rep_row *rep, enum policy_action action,
 			 const char *audit_action, struct record_access *acc, struct err *e)
 {
-	if (access_resolve(db, a, record_id, acc, e) < 0)
-		return -1;
-	struct policy_object obj = {.access = acc, .account_id = rep ? rep->account_id : NULL};
-	if (acc->exists && policy_allows(a, action, &obj))
-		return 0;
-	return rep_refuse(db, a, acc, audit_action, rep ? rep->id : NULL,
-			  rep ? "representative" : "record", e);
+	struct policy_object obj = {.account_id = rep ? rep->account_id : NULL};
+	return guard_record(db, a, record_id, action, &obj, audit_action, "representation",
+			    rep ? rep->id : NULL, acc, e);
 }
 
 /* 1 found, 0 not, -1 error. record_id NULL: any record. */
@@ -287,9 +267,10 @@ int representation_end(struct sql *db, const struct actor *a, const char *record
 	/* A representation of another record, or an ended one, is treated as
 	 * missing: refused and logged in the record named in the path. */
 	if (!found || strcmp(rep.status, "ended") == 0) {
-		if (access_resolve(db, a, record_id, &acc, e) < 0)
+		if (access_resolve(db, a, record_id, &acc, e) < 0 ||
+		    (acc.exists && rep_audit(db, a, &acc, "representative.end", NULL, NULL, 0, e) < 0))
 			return -1;
-		return rep_refuse(db, a, &acc, "representative.end", NULL, "representative", e);
+		return err_set(e, ERR_NOT_FOUND, NULL, "no such representation");
 	}
 	if (rep_authorize(db, a, record_id, &rep, POLICY_REP_END, "representative.end", &acc,
 			  e) < 0)
