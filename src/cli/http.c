@@ -147,14 +147,17 @@ static char *http_render(const json_t *req, size_t *len, struct err *e)
 	return s;
 }
 
-static struct curl_slist *http_headers(const char *bearer, int has_body)
+static struct curl_slist *http_headers(const char *bearer,
+					const char *content_type)
 {
 	struct curl_slist *h, *t;
 	h = curl_slist_append(NULL, "Accept: application/json");
 	if (!h)
 		return NULL;
-	if (has_body) {
-		t = curl_slist_append(h, "Content-Type: application/json");
+	if (content_type) {
+		char line[256];
+		snprintf(line, sizeof line, "Content-Type: %s", content_type);
+		t = curl_slist_append(h, line);
 		if (!t)
 			goto fail;
 		h = t;
@@ -177,9 +180,57 @@ fail:
 	return NULL;
 }
 
+/* Where the answer's bytes go: a 2xx answer to the stream's sink when it
+ * has one, everything else (JSON answers and every refusal) to memory. The
+ * status is known by the time the first byte arrives. */
+struct http_answer {
+	struct http_body mem;
+	CURL *curl;
+	struct http_stream *s;
+	int to_sink; /* -1 not yet decided, 0 memory, 1 sink */
+};
+
+static size_t http_on_answer(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct http_answer *a = arg;
+	size_t n = size * nmemb;
+	if (a->to_sink < 0) {
+		long status = 0;
+		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
+		a->to_sink = a->s && a->s->sink && status >= 200 &&
+			     status < 300;
+	}
+	if (!a->to_sink)
+		return http_on_data(p, size, nmemb, &a->mem);
+	size_t took = a->s->sink(p, n, a->s->sink_arg);
+	if (took != n) {
+		a->s->sink_failed = 1;
+		return 0;
+	}
+	return n;
+}
+
+static size_t http_on_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct http_stream *s = arg;
+	size_t n = s->reader(buf, size * nmemb, s->reader_arg);
+	return n == HTTP_STREAM_ABORT ? CURL_READFUNC_ABORT : n;
+}
+
+static int http_on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+			    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http_stream *s = arg;
+	if (s->reader)
+		return s->progress(ulnow, ultotal > 0 ? ultotal :
+					  s->upload_size, s->progress_arg);
+	return s->progress(dlnow, dltotal, s->progress_arg);
+}
+
 static int http_setup(CURL *c, const char *url, const char *method,
 		      struct curl_slist *hdr, const char *body, size_t blen,
-		      struct http_body *answer, char *errbuf)
+		      struct http_stream *s, struct http_answer *answer,
+		      char *errbuf)
 {
 	CURLcode rc = CURLE_OK;
 #define HTTP_SET(opt, val) \
@@ -190,15 +241,32 @@ static int http_setup(CURL *c, const char *url, const char *method,
 	HTTP_SET(CURLOPT_FOLLOWLOCATION, 0L);
 	HTTP_SET(CURLOPT_NOSIGNAL, 1L);
 	HTTP_SET(CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
-	HTTP_SET(CURLOPT_TIMEOUT, HTTP_TOTAL_TIMEOUT);
-	HTTP_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_RESPONSE);
 	HTTP_SET(CURLOPT_USERAGENT, "akte/" AKTE_VERSION);
 	HTTP_SET(CURLOPT_HTTPHEADER, hdr);
 	HTTP_SET(CURLOPT_ERRORBUFFER, errbuf);
-	HTTP_SET(CURLOPT_WRITEFUNCTION, http_on_data);
+	HTTP_SET(CURLOPT_WRITEFUNCTION, http_on_answer);
 	HTTP_SET(CURLOPT_WRITEDATA, answer);
 	HTTP_SET(CURLOPT_CUSTOMREQUEST, method);
-	if (body) {
+	if (!s) {
+		HTTP_SET(CURLOPT_TIMEOUT, HTTP_TOTAL_TIMEOUT);
+		HTTP_SET(CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)HTTP_MAX_RESPONSE);
+	} else {
+		/* A 2 GiB upload may take long; only a stall is an error.
+		 * The memory path still caps JSON answers (http_on_data). */
+		HTTP_SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		HTTP_SET(CURLOPT_LOW_SPEED_TIME, HTTP_STALL_TIMEOUT);
+		if (!s->sink)
+			HTTP_SET(CURLOPT_MAXFILESIZE_LARGE,
+				 (curl_off_t)HTTP_MAX_RESPONSE);
+	}
+	if (s && s->reader) {
+		HTTP_SET(CURLOPT_POST, 1L);
+		HTTP_SET(CURLOPT_READFUNCTION, http_on_read);
+		HTTP_SET(CURLOPT_READDATA, s);
+		HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)s->upload_size);
+	} else if (body) {
 		HTTP_SET(CURLOPT_POSTFIELDS, body);
 		HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 	} else if (!strcmp(method, "POST")) {
@@ -206,66 +274,110 @@ static int http_setup(CURL *c, const char *url, const char *method,
 		HTTP_SET(CURLOPT_POSTFIELDS, "");
 		HTTP_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 	}
+	if (s && s->progress) {
+		HTTP_SET(CURLOPT_XFERINFOFUNCTION, http_on_progress);
+		HTTP_SET(CURLOPT_XFERINFODATA, s);
+		HTTP_SET(CURLOPT_NOPROGRESS, 0L);
+	}
 #undef HTTP_SET
 	return rc == CURLE_OK ? 0 : -1;
 }
 
-int http_call(const char *base, const char *method, const char *path,
-	      const char *bearer, const json_t *req, struct http_resp *resp,
-	      struct err *e)
+/* The status, Retry-After, Content-Disposition and the JSON of the answer
+ * held in memory into resp. */
+static int http_collect(CURL *c, const struct http_answer *a,
+			struct http_stream *s, struct http_resp *resp,
+			struct err *e)
 {
-	char url[HTTP_URL_MAX];
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct http_body answer = {0};
-	struct curl_slist *hdr = NULL;
-	char *body = NULL;
-	size_t blen = 0;
-	CURL *c = NULL;
-	int rc = -1;
-
-	memset(resp, 0, sizeof *resp);
-	if (http_url(base, path, url, sizeof url, e) < 0)
-		return -1;
-	if (req && !(body = http_render(req, &blen, e)))
-		return -1;
-	hdr = http_headers(bearer, body != NULL);
-	c = curl_easy_init();
-	if (!hdr || !c ||
-	    http_setup(c, url, method, hdr, body, blen, &answer, errbuf) < 0) {
-		err_set(e, ERR_INTERNAL, NULL, "cannot prepare the request");
-		goto out;
-	}
-	CURLcode cc = curl_easy_perform(c);
-	if (cc != CURLE_OK) {
-		http_transport_err(cc, base, errbuf, answer.too_big, e);
-		goto out;
-	}
 	curl_off_t retry = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK &&
 	    retry > 0)
 		resp->retry_after = (long)retry;
-	if (answer.len > 0) {
+	int ok = resp->status >= 200 && resp->status < 300;
+	struct curl_header *h = NULL;
+	if (s && ok &&
+	    curl_easy_header(c, "Content-Disposition", 0, CURLH_HEADER, -1,
+			     &h) == CURLHE_OK)
+		snprintf(s->disposition, sizeof s->disposition, "%s",
+			 h->value);
+	if (a->mem.len > 0) {
 		json_error_t jerr;
-		resp->body = json_loadb(answer.data, answer.len,
+		resp->body = json_loadb(a->mem.data, a->mem.len,
 					JSON_REJECT_DUPLICATES, &jerr);
 	}
-	if (resp->status >= 200 && resp->status < 300 && answer.len > 0 &&
-	    !resp->body) {
-		err_set(e, ERR_INTERNAL, "bad_response",
-			"the server's answer is not JSON (HTTP %ld)",
-			resp->status);
+	if (ok && a->mem.len > 0 && !resp->body)
+		return err_set(e, ERR_INTERNAL, "bad_response",
+			       "the server's answer is not JSON (HTTP %ld)",
+			       resp->status);
+	return 0;
+}
+
+/* One request for http_call and http_stream_call alike: a JSON body (body,
+ * blen) or the stream's, the answer to memory or the stream's sink. */
+static int http_perform(const char *base, const char *method,
+			const char *path, const char *bearer,
+			const char *body, size_t blen, struct http_stream *s,
+			struct http_resp *resp, struct err *e)
+{
+	char url[HTTP_URL_MAX];
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct http_answer answer = {.s = s, .to_sink = -1};
+	struct curl_slist *hdr = NULL;
+	int rc = -1;
+
+	memset(resp, 0, sizeof *resp);
+	if (http_url(base, path, url, sizeof url, e) < 0)
+		return -1;
+	const char *ctype = body ? "application/json" :
+			    s && s->reader ? s->content_type : NULL;
+	hdr = http_headers(bearer, ctype);
+	CURL *c = answer.curl = curl_easy_init();
+	if (!hdr || !c ||
+	    http_setup(c, url, method, hdr, body, blen, s, &answer,
+		       errbuf) < 0) {
+		err_set(e, ERR_INTERNAL, NULL, "cannot prepare the request");
 		goto out;
 	}
+	CURLcode cc = curl_easy_perform(c);
+	if (cc != CURLE_OK) {
+		http_transport_err(cc, base, errbuf, answer.mem.too_big, e);
+		goto out;
+	}
+	if (http_collect(c, &answer, s, resp, e) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
 		http_resp_free(resp);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hdr);
-	wipe_free(body);
-	wipe_free(answer.data);
+	wipe_free(answer.mem.data);
 	return rc;
+}
+
+int http_call(const char *base, const char *method, const char *path,
+	      const char *bearer, const json_t *req, struct http_resp *resp,
+	      struct err *e)
+{
+	char *body = NULL;
+	size_t blen = 0;
+	memset(resp, 0, sizeof *resp);
+	if (req && !(body = http_render(req, &blen, e)))
+		return -1;
+	int rc = http_perform(base, method, path, bearer, body, blen, NULL,
+			      resp, e);
+	wipe_free(body);
+	return rc;
+}
+
+int http_stream_call(const char *base, const char *method, const char *path,
+		     const char *bearer, struct http_stream *s,
+		     struct http_resp *resp, struct err *e)
+{
+	s->disposition[0] = '\0';
+	s->sink_failed = 0;
+	return http_perform(base, method, path, bearer, NULL, 0, s, resp, e);
 }
 
 void http_resp_free(struct http_resp *r)

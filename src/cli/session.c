@@ -61,13 +61,10 @@ int session_forget(struct profile *p, struct err *e)
 	return profile_save(p, e);
 }
 
-int session_call(const struct cli *c, struct profile *p, const char *method,
-		 const char *path, const json_t *req, struct http_resp *r,
-		 struct err *e)
+/* After an answer arrived: a 401 ends the session here too. */
+static int session_judge(struct profile *p, struct http_resp *r,
+			 struct err *e)
 {
-	if (http_call(session_server(c, p), method, path, p->token, req, r,
-		      e) < 0)
-		return -1;
 	if (r->status != 401)
 		return 0;
 	http_resp_free(r);
@@ -80,4 +77,24 @@ int session_call(const struct cli *c, struct profile *p, const char *method,
 			       save.msg);
 	return err_set(e, ERR_UNAUTHENTICATED, "session_ended",
 		       "your session has ended; run akte login");
+}
+
+int session_call(const struct cli *c, struct profile *p, const char *method,
+		 const char *path, const json_t *req, struct http_resp *r,
+		 struct err *e)
+{
+	if (http_call(session_server(c, p), method, path, p->token, req, r,
+		      e) < 0)
+		return -1;
+	return session_judge(p, r, e);
+}
+
+int session_stream(const struct cli *c, struct profile *p,
+		   const char *method, const char *path, struct http_stream *s,
+		   struct http_resp *r, struct err *e)
+{
+	if (http_stream_call(session_server(c, p), method, path, p->token, s,
+			     r, e) < 0)
+		return -1;
+	return session_judge(p, r, e);
 }

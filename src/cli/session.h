@@ -28,6 +28,11 @@ int session_call(const struct cli *c, struct profile *p, const char *method,
 		 const char *path, const json_t *req, struct http_resp *r,
 		 struct err *e);
 
+/* session_call for a streamed transfer (see http_stream_call). */
+int session_stream(const struct cli *c, struct profile *p,
+		   const char *method, const char *path, struct http_stream *s,
+		   struct http_resp *r, struct err *e);
+
 /* Forget the token (and its expiry) and save the profile. */
 int session_forget(struct profile *p, struct err *e);
 

@@ -1,0 +1,62 @@
+/* record.h — what the record verbs (docs, records, grants, reps, audit)
+ * share: opening the session, choosing the record to work on, calling the
+ * API and judging its answer, and reading options and answers.
+ *
+ * The record is --record RID when given; otherwise the account's own
+ * (capacity "patient" in GET /api/v1/me), or the one record it may open
+ * when it has exactly one. Staff accounts have no records in /me and must
+ * name one; so must an account that only represents several others. */
+#ifndef AKTE_CLI_RECORD_H
+#define AKTE_CLI_RECORD_H
+
+#include "cli/cli.h"
+#include "cli/http.h"
+#include "cli/profile.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define RECORD_ID_MAX 64
+#define RECORD_PATH_MAX 1536
+
+struct record_ctx {
+	struct cli *c;
+	struct profile *p;             /* open session; closed by record_end */
+	char rid[RECORD_ID_MAX + 1];   /* the record chosen, "" if not asked */
+};
+
+/* Open the session and, with `need_record`, choose the record. -1 with e
+ * filled (nothing left open) on failure. */
+int record_begin(struct cli *c, int need_record, struct record_ctx *x,
+		 struct err *e);
+void record_end(struct record_ctx *x);
+
+/* A call whose answer must be a 2xx JSON object: r->body is that object
+ * (owned by r) on 0. On a refusal -1 with e filled from the answer; 404
+ * reads "not found or not visible to you" (the server answers alike for
+ * both, by design). */
+int record_call(struct record_ctx *x, const char *method, const char *path,
+		const json_t *req, struct http_resp *r, struct err *e);
+
+/* The same judgement for an answer that arrived some other way. */
+int record_judge(const struct http_resp *r, struct err *e);
+
+/* Ids the server gave: 1..RECORD_ID_MAX of [A-Za-z0-9_-]. */
+int record_id_ok(const char *s);
+
+/* A usage error (returns CLI_USAGE) unless s is a whole number in
+ * [min, max]; else 0 with *out set. NULL s leaves *out alone. */
+int record_number(const struct cli *c, const char *opt, const char *s,
+		  long min, long max, long *out);
+
+/* Append "?key=value" or "&key=value" (value percent-encoded) to the path
+ * in buf (size n). NULL value appends nothing. -1 when it does not fit. */
+int record_query(char *buf, size_t n, const char *key, const char *value);
+
+/* The string member key of o, or NULL. */
+const char *record_str(const json_t *o, const char *key);
+
+/* "2.9 MB", "512 B" into out. */
+void record_size(long long bytes, char out[16]);
+
+#endif
