@@ -10,7 +10,7 @@ int table_init(struct table *t, int ncols, const char *const *heads)
 	t->rows = json_array();
 	if (!t->rows)
 		return -1;
-	return table_add(t, heads);
+	return heads ? table_add(t, heads) : 0;
 }
 
 int table_add(struct table *t, const char *const *cells)

@@ -16,8 +16,8 @@ struct table {
 	json_t *rows; /* array of arrays of strings, the header first */
 };
 
-/* A table with these column headings (ncols <= TABLE_MAX_COLS). -1 when
- * out of memory. */
+/* A table with these column headings (ncols <= TABLE_MAX_COLS; heads NULL:
+ * no heading row). -1 when out of memory. */
 int table_init(struct table *t, int ncols, const char *const *heads);
 
 /* Add a row of t->ncols cells; NULL cells print as "-". */

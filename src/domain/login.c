@@ -13,6 +13,7 @@
 #include "crypto/totp.h"
 #include "domain/account.h"
 #include "domain/device.h"
+#include "domain/guard.h"
 #include "domain/throttle.h"
 
 #include <sodium.h>
@@ -75,6 +76,31 @@ static int login_verify(struct sql *db, const struct login_account *acc,
 	return n < 0 ? -1 : n == 1;
 }
 
+/* A failed login to a patient's account goes into that patient's own
+ * record log, with the client address, so the patient sees attempts on
+ * their account (DESIGN.md). Best effort: a failure here must not turn a
+ * refused login into another answer. */
+static void login_note_failure(struct sql *db, const struct login_account *acc,
+			       const char *client_addr)
+{
+	struct sql_stmt *st = sql_query(db, NULL, "SELECT id FROM records WHERE patient_id = ?",
+					"t", acc->id);
+	if (!st)
+		return;
+	struct record_access ra;
+	memset(&ra, 0, sizeof ra);
+	if (sql_step(st, NULL) == SQL_ROW)
+		snprintf(ra.record_id, sizeof ra.record_id, "%s", sql_col_text(st, 0));
+	sql_finalize(st);
+	if (!ra.record_id[0])
+		return;
+	struct actor who;
+	memset(&who, 0, sizeof who);
+	snprintf(who.login, sizeof who.login, "unbekannt / unknown");
+	snprintf(who.client_addr, sizeof who.client_addr, "%s", client_addr ? client_addr : "");
+	audit_note(db, &who, &ra, "auth.login_failed", "account", acc->id, NULL, 0, NULL);
+}
+
 static int login_validate(const struct login_input *in, struct err *e)
 {
 	if (!in->login || !in->password || !in->totp || !in->device)
@@ -125,6 +151,8 @@ int login_attempt(struct sql *db, const struct config *cfg, const struct login_i
 		password_verify_dummy(in->password);
 	}
 	if (!ok) {
+		if (found)
+			login_note_failure(db, &acc, in->client_addr);
 		if (throttle_fail(db, cfg, login_scope, cfg->login_max_failures, e) < 0 ||
 		    throttle_fail(db, cfg, addr_scope, cfg->addr_max_failures, e) < 0)
 			goto out;

@@ -230,3 +230,20 @@ def test_login_input_errors(server):
     status, _, body = call({"login": "a@example.org", "password": "x", "totp": "123456",
                             "device": "abcdefgh12", "remember": True})
     assert status == 422 and body["error"]["field"] == "remember"
+
+
+def test_patient_sees_failed_logins_in_own_log(server, smtp_server):
+    from people import patient
+    op = staff(server, smtp_server, "operator")
+    pat = patient(server, smtp_server, op)
+    record = server.call("GET", "/api/v1/me", token=pat.token)[2]["records"][0]["id"]
+    _login(server, pat, password="Falsches-Passwort-1", code=WRONG,
+           headers={"User-Agent": "x"})
+    status, _, log = server.call("GET", f"/api/v1/records/{record}/audit?action=auth.login_failed",
+                                 token=pat.token)
+    assert status == 200, log
+    assert len(log["items"]) == 1
+    entry = log["items"][0]
+    assert entry["outcome"] == "refused" and entry["client"] == "127.0.0.1"
+    # The log holds no password.
+    assert "Falsches" not in str(log)
