@@ -8,24 +8,6 @@
 
 #include <stdio.h>
 
-/* "befund, arztbrief" or "all" for a grant's categories (null: all). */
-void records_categories(const json_t *cats, char *out, size_t n);
-
-void records_categories(const json_t *cats, char *out, size_t n)
-{
-	size_t i, len = 0;
-	json_t *v;
-	snprintf(out, n, "%s", json_is_array(cats) ? "" : "all");
-	json_array_foreach(cats, i, v) {
-		int w = snprintf(out + len, n - len, "%s%s", i ? "," : "",
-				 json_is_string(v) ? json_string_value(v) :
-						     "?");
-		if (w < 0 || (size_t)w >= n - len)
-			break;
-		len += (size_t)w;
-	}
-}
-
 int cmd_records(struct cli *c)
 {
 	if (c->argc != 0)
@@ -55,7 +37,7 @@ int cmd_records(struct cli *c)
 				const char *ex = record_str(g, "expires_at");
 				if (ex)
 					snprintf(until, sizeof until, "%s", ex);
-				records_categories(
+				record_categories(
 					json_object_get(g, "categories"), cats,
 					sizeof cats);
 				const char *row[] = {

@@ -13,6 +13,7 @@
 #include "cli/http.h"
 #include "cli/out.h"
 #include "cli/profile.h"
+#include "cli/record.h"
 #include "cli/wipe.h"
 
 #include <getopt.h>
@@ -108,6 +109,9 @@ static int cli_verb_option(struct cli *c, unsigned bit, const char *v,
 			return -1;
 		}
 		c->category[c->ncategory++] = v;
+	} else if (bit == 1 && !record_id_ok(v)) {
+		*status = out_usage(c, "\"%.64s\" is not a record id", v);
+		return -1;
 	} else if (bit == 9) {
 		c->force = 1;
 	} else if (bit == 11) {

@@ -179,3 +179,19 @@ void record_size(long long bytes, char out[16])
 	}
 	snprintf(out, 16, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
+
+/* "befund, arztbrief" or "all" for a grant's categories (null: all). */
+void record_categories(const json_t *cats, char *out, size_t n)
+{
+	size_t i, len = 0;
+	json_t *v;
+	snprintf(out, n, "%s", json_is_array(cats) ? "" : "all");
+	json_array_foreach(cats, i, v) {
+		int w = snprintf(out + len, n - len, "%s%s", i ? "," : "",
+				 json_is_string(v) ? json_string_value(v) :
+						     "?");
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+}

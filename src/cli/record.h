@@ -56,6 +56,10 @@ int record_query(char *buf, size_t n, const char *key, const char *value);
 /* The string member key of o, or NULL. */
 const char *record_str(const json_t *o, const char *key);
 
+/* A grant's categories as "befund,arztbrief", or "all" when cats is not an
+ * array (null: every category). */
+void record_categories(const json_t *cats, char *out, size_t n);
+
 /* "2.9 MB", "512 B" into out. */
 void record_size(long long bytes, char out[16]);
 

@@ -7,10 +7,10 @@
 #include "domain/guard.h"
 
 static int record_log_check(struct sql *db, const struct actor *a, const char *record_id,
-			    struct record_access *acc, struct err *e)
+			    const char *action, struct record_access *acc, struct err *e)
 {
-	return guard_record(db, a, record_id, POLICY_AUDIT_READ, NULL, "audit.read", "record", NULL,
-			    acc, e);
+	return guard_record(db, a, record_id, POLICY_AUDIT_READ, NULL, action, "record", NULL, acc,
+			    e);
 }
 
 static int record_log_note(struct sql *db, const struct actor *a,
@@ -24,7 +24,7 @@ json_t *record_log_list(struct sql *db, const struct actor *a, const char *recor
 			int limit, struct err *e)
 {
 	struct record_access acc;
-	if (record_log_check(db, a, record_id, &acc, e) < 0)
+	if (record_log_check(db, a, record_id, "audit.read", &acc, e) < 0)
 		return NULL;
 	json_t *out = audit_list(db, record_id, actor_filter, action, cursor, limit, e);
 	if (out && record_log_note(db, a, &acc, "audit.read", e) < 0) {
@@ -38,7 +38,7 @@ json_t *record_log_verify(struct sql *db, const struct actor *a, const char *rec
 			  struct err *e)
 {
 	struct record_access acc;
-	if (record_log_check(db, a, record_id, &acc, e) < 0)
+	if (record_log_check(db, a, record_id, "audit.verify", &acc, e) < 0)
 		return NULL;
 	/* Verify before noting the check, so the answer covers exactly the
 	 * entries that existed when it was asked. */

@@ -11,7 +11,6 @@ still verifies."""
 import re
 import sqlite3
 import subprocess
-import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -19,10 +18,9 @@ from types import SimpleNamespace
 import pytest
 from aiosmtpd.controller import Controller
 
-from akte_client import REPO_ROOT, free_port, wait_until
+from akte_client import REPO_ROOT, free_port, login_confirmed, wait_until
 from conftest import STOP_TIMEOUT, Akted, SmtpCollector, _base_env
 from people import Person, activate, create_patient, staff, unique
-from akte_client import login_confirmed
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CLIENT = "127.0.0.1"
@@ -443,7 +441,7 @@ def test_tampering_is_found_at_its_position(world, how):
     """On Q's record: a column of a middle row changed, a middle row removed,
     two middle rows' contents swapped → verify says where the chain breaks;
     put back, it verifies again."""
-    w, s, Q = world, world.server, world.Q
+    s, Q = world.server, world.Q
     RQ = Q.record
     while head_seq(s, RQ) < 12:
         ok(call(s, "GET", f"/api/v1/records/{RQ}/documents", Q), 200)
@@ -491,6 +489,9 @@ def test_a_row_of_another_record_does_not_verify_here(world):
     (record_id rewritten) breaks RQ's chain there: the record is hashed."""
     w, s = world, world.server
     RQ = w.Q.record
+    while head_seq(s, RQ) < 2:
+        ok(call(s, "GET", f"/api/v1/records/{RQ}/documents", w.Q), 200)
+    ok(call(s, "GET", f"/api/v1/records/{w.R}/documents", w.P), 200)
     cols = [r[1] for r in db_rows(s, "PRAGMA table_info(audit)")]
     [theirs] = db_rows(s, "SELECT * FROM audit WHERE record_id = ? AND seq = 1", (w.R,))
     [ours] = db_rows(s, "SELECT * FROM audit WHERE record_id = ? AND seq = 1", (RQ,))

@@ -28,55 +28,12 @@ import pytest
 
 from akte_client import (AKTE_CLI, confirm_link, free_port, login_confirmed,
                          path_of, totp)
+from cli_helpers import (CLI_TIMEOUT, LOCAL_PW, _cli_built, cli,  # noqa: F401
+                         one_json, unused_url)
 
-CLI_TIMEOUT = 60          # seconds for one client run
-LOCAL_PW = "lokales Profilpasswort 7"
 PATIENT_PW = "Wanderdüne am Darß 2024 und Sanddorn"
 OPERATOR_PW = "Schalterdienst mit Ausweisprüfung 11"
 MAGIC = b"AKTEPRF1"
-
-
-@pytest.fixture(autouse=True)
-def _cli_built():
-    if not os.access(AKTE_CLI, os.X_OK):
-        pytest.fail(f"akte not built at {AKTE_CLI} (set AKTE_CLI)")
-
-
-@pytest.fixture
-def cli(tmp_path):
-    """run(*args, input=lines, env={...}) -> CompletedProcess (text)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    base = {k: v for k, v in os.environ.items() if not k.startswith("AKTE_")}
-    base["HOME"] = str(home)
-    base["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
-
-    def run(*args, input=None, env=None):
-        full = dict(base)
-        full.update(env or {})
-        if isinstance(input, (list, tuple)):
-            input = "".join(f"{line}\n" for line in input)
-        return subprocess.run([AKTE_CLI, *args], input=input or "",
-                              capture_output=True, text=True, env=full,
-                              timeout=CLI_TIMEOUT)
-
-    run.env = base
-    run.profile_dir = tmp_path / "xdg" / "akte"
-    return run
-
-
-def unused_url():
-    """A URL nobody listens on (a port that was free a moment ago)."""
-    return f"http://127.0.0.1:{free_port()}"
-
-
-def one_json(stdout):
-    """stdout must be exactly one JSON object on one line."""
-    lines = [l for l in stdout.splitlines() if l.strip()]
-    assert len(lines) == 1, f"expected one JSON line, got {stdout!r}"
-    obj = json.loads(lines[0])
-    assert isinstance(obj, dict), obj
-    return obj
 
 
 def make_profile(cli, name="default"):
