@@ -211,6 +211,26 @@ static int stream_data(struct http_request *req, const char *p, size_t n)
 	return 0;
 }
 
+/* A refusal before the body is read: answering at once closes the
+ * connection, and if the client is still sending, the kernel resets it and
+ * the client may never read the answer. So a small body is drained first.
+ * At once: a body refused for its size (reading it is what we refuse), a
+ * client that waits for "100 Continue" (it has sent nothing), and bodies of
+ * unknown or large size (draining them would cost more than a lost answer). */
+#define REFUSAL_DRAIN_MAX (16u << 20)
+
+static int refusal_waits_for_body(struct http_request *req)
+{
+	if (req->status == 413 || http_header(req, "Expect"))
+		return 0;
+	const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl)
+		return 0;
+	char *end;
+	unsigned long long n = strtoull(cl, &end, 10);
+	return *end == '\0' && n > 0 && n <= REFUSAL_DRAIN_MAX;
+}
+
 static enum MHD_Result queue_reply(struct http_request *req)
 {
 	reply_add_common_headers(req);
@@ -248,6 +268,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return MHD_YES;
 		if (!req->response)
 			http_reply_error(req, early);
+		if (refusal_waits_for_body(req))
+			return MHD_YES; /* answered once the body is drained */
 		return queue_reply(req);
 	}
 	struct err *early = (struct err *)(req + 1);

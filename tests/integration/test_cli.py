@@ -15,7 +15,6 @@ whoami -> logout, and a session that ended on the server while its token
 was still in the profile.
 """
 
-import json
 import os
 import re
 import secrets
@@ -26,8 +25,8 @@ import threading
 
 import pytest
 
-from akte_client import (AKTE_CLI, confirm_link, free_port, login_confirmed,
-                         path_of, totp)
+from akte_client import (AKTE_CLI, confirm_link, login_confirmed, path_of,
+                         totp)
 from cli_helpers import (CLI_TIMEOUT, LOCAL_PW, _cli_built, cli,  # noqa: F401
                          one_json, unused_url)
 
