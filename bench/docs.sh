@@ -18,7 +18,8 @@
 #
 # Self-contained like bench/http.sh: installs wrk and nginx if missing,
 # builds akted if missing, works in a temporary directory that is removed on
-# exit, together with every server it started. See bench/README.md.
+# exit, together with every server it started; the parts shared with
+# bench/http.sh are in bench/lib.sh. See bench/README.md.
 #
 #   BENCH_SIZES      sizes for part 1, head -c syntax (default "64M 256M 1G")
 #   BENCH_DOCS       documents in the record for part 2 (default 10000)
@@ -47,121 +48,32 @@ else
 	ndocs="${BENCH_DOCS:-10000}"
 	seconds="${BENCH_SECONDS:-10}"
 fi
-threads="${BENCH_THREADS:-2}"
-conns="${BENCH_CONNS:-32}"
 rss_slack="${BENCH_RSS_SLACK:-16}"
-warmup=$(( seconds <= 2 ? 1 : 2 ))
-akted="$root/build/src/server/akted"
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
-demo_login="patient@demo.akte.example"
-demo_password="Demo-Patientin-2026"
-demo_totp_secret="MFRGGZDFMZTWQ2LKMFRGGZDFMZTWQ2LK"
-demo_device="akte-demo-cli-device"
-
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-bash "$root/scripts/install-deps.sh" --bench
-for tool in wrk nginx curl oathtool python3 sqlite3 numfmt sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
-		die "$tool not found after install-deps.sh --bench"
-done
-nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
-[ -x "$akted" ] || ninja -C "$root/build"
-[ -x "$akted" ] || die "$akted missing after build"
+bench_prepare wrk nginx curl oathtool python3 sqlite3 numfmt sha256sum
 [ "$ndocs" -ge 1 ] 2>/dev/null || die "BENCH_DOCS must be a positive number"
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/akte-bench.XXXXXX")"
-pids=()
-# shellcheck disable=SC2317  # called through the trap
-cleanup() {
-	local pid
-	if [ -n "${wrk_pid:-}" ]; then kill "$wrk_pid" 2>/dev/null || true; fi
-	if [ -n "${curl_pid:-}" ]; then kill "$curl_pid" 2>/dev/null || true; fi
-	for pid in "${pids[@]+"${pids[@]}"}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${pids[@]+"${pids[@]}"}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then
-		log "kept $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A port nothing listens on now: the kernel picks it, we release it.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# wait_http URL PID: until URL answers 200, or the server died, or 10 s passed.
-wait_http() {
-	local url="$1" pid="$2" i
-	for i in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || return 1
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" = 200 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+bench_workdir
 
 # json_get FILE EXPR: EXPR evaluated in Python on the parsed JSON as j.
 json_get() {
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# curl in the background and wait for it, so that a signal reaches the traps
-# at once rather than after a long transfer.
-curl_pid=""
-curl_wait() {
-	curl "$@" &
-	curl_pid=$!
-	wait "$curl_pid"
-	curl_pid=""
-}
-
 # mbps BYTES SECONDS -> MB/s (10^6 bytes)
 mbps() {
 	awk -v b="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.1f", b / t / 1e6; else print 0 }'
 }
-ratio() {
-	awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
-}
 
 # --- akted ----------------------------------------------------------------
-# A fresh akted (fresh data directory, so a fresh demo account and a fresh
-# VmHWM) per phase; its per-request JSON log goes to a file as in
-# production. Sets akted_pid, akted_url, akted_data, token, rid.
-akted_pid="" akted_url="" akted_data="" token="" rid=""
-akted_start() {
-	local name="$1" port login_reply totp
-	akted_data="$tmp/data-$name"
-	port="$(free_port)"
-	AKTE_SESSION_IDLE=86400 "$akted" serve --data "$akted_data" \
-		--listen "127.0.0.1:$port" --demo \
-		>"$tmp/akted-$name.out" 2>"$tmp/akted-$name.log" &
-	akted_pid=$!
-	pids+=("$akted_pid")
-	akted_url="http://127.0.0.1:$port"
-	wait_http "$akted_url/healthz" "$akted_pid" ||
-		{ tail -n 20 "$tmp/akted-$name.log" >&2; die "akted did not answer on $akted_url/healthz"; }
-
-	totp="$(oathtool --totp -b "$demo_totp_secret")"
-	login_reply="$(curl -s -X POST "$akted_url/api/v1/auth/login" \
-		-H 'Content-Type: application/json' \
-		-d "$(printf '{"login":"%s","password":"%s","totp":"%s","device":"%s"}' \
-			"$demo_login" "$demo_password" "$totp" "$demo_device")")"
-	token="$(printf '%s' "$login_reply" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" ||
-		die "login failed: $login_reply"
-	local st
-	st="$(curl -s -o "$tmp/me.json" -w '%{http_code}' \
-		-H "Authorization: Bearer $token" "$akted_url/api/v1/me")"
-	[ "$st" = 200 ] || die "GET /api/v1/me answered $st"
+# A fresh akted (akted_start of bench/lib.sh: fresh data directory, so a
+# fresh demo account and a fresh VmHWM) per phase, logged in as the demo
+# patient. Sets akted_pid, akted_url, akted_data, token, and rid, the id of
+# the patient's first record.
+rid=""
+akted_start_record() {
+	akted_start "$1"
 	rid="$(json_get "$tmp/me.json" 'j["records"][0]["id"]')" ||
 		die "GET /api/v1/me has no records[0].id: $(cat "$tmp/me.json")"
 }
@@ -223,44 +135,9 @@ download() {
 }
 
 # --- nginx ----------------------------------------------------------------
-# As in bench/http.sh: two workers, keep-alive, sendfile, access log to a
-# file; it serves the transfer file and a 1 KiB file from $tmp/nginx/www.
-nginx_port="$(free_port)"
-mkdir -p "$tmp/nginx/www" "$tmp/nginx/temp"
-head -c 1024 /dev/urandom >"$tmp/nginx/www/1k.bin"
-nginx_user=""
-[ "$(id -u)" -eq 0 ] && nginx_user="user root;"
-cat >"$tmp/nginx/nginx.conf" <<EOF
-$nginx_user
-worker_processes 2;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-	access_log $tmp/nginx/access.log;
-	default_type application/octet-stream;
-	sendfile on;
-	tcp_nopush on;
-	keepalive_timeout 65;
-	keepalive_requests 1000000;
-	client_body_temp_path $tmp/nginx/temp/body;
-	proxy_temp_path $tmp/nginx/temp/proxy;
-	fastcgi_temp_path $tmp/nginx/temp/fastcgi;
-	uwsgi_temp_path $tmp/nginx/temp/uwsgi;
-	scgi_temp_path $tmp/nginx/temp/scgi;
-	server {
-		listen 127.0.0.1:$nginx_port;
-		root $tmp/nginx/www;
-	}
-}
-EOF
-"$nginx_bin" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" \
-	>"$tmp/nginx/stdout" 2>&1 &
-pids+=("$!")
-nginx_url="http://127.0.0.1:$nginx_port"
-wait_http "$nginx_url/1k.bin" "${pids[-1]}" ||
-	{ cat "$tmp/nginx/error.log" "$tmp/nginx/stdout" >&2 || true; die "nginx did not answer on $nginx_url/1k.bin"; }
+# nginx_start of bench/lib.sh, as in bench/http.sh; it serves the transfer
+# file and a 1 KiB file from $tmp/nginx/www.
+nginx_start
 
 status=0
 
@@ -281,7 +158,7 @@ for size in $sizes; do
 	head -c "$bytes" /dev/urandom >"$file"
 	sha="$(sha256sum "$file" | cut -d' ' -f1)"
 
-	akted_start "$size"
+	akted_start_record "$size"
 	login_hwm="$(akted_hwm)"
 	akted_hwm_reset
 	idle="$(akted_hwm)"
@@ -326,7 +203,7 @@ done
 # new ids and ever older created_at, written by sqlite3 into akted's
 # database while akted runs (WAL; it waits for the lock). The clones' blob
 # files do not exist: the list does not open them.
-akted_start list
+akted_start_record list
 printf 'bench document for the list\n' >"$tmp/small.txt"
 upload "$tmp/small.txt" list
 log "list: cloning the document to $ndocs in all"
@@ -361,39 +238,6 @@ st="$(curl -s -o "$tmp/list.json" -w '%{http_code}' -H "Authorization: Bearer $t
 items="$(json_get "$tmp/list.json" 'len(j["items"])')"
 list_bytes="$(stat -c %s "$tmp/list.json")"
 log "list: $items items, $list_bytes bytes per answer"
-
-# latency_ms "1.22ms" -> 1.22 (wrk prints us, ms, s or m)
-latency_ms() {
-	awk -v v="$1" 'BEGIN {
-		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-		printf "%.2f", n }'
-}
-
-wrk_pid=""
-wrk_wait() {
-	wrk "$@" &
-	wrk_pid=$!
-	wait "$wrk_pid"
-	wrk_pid=""
-}
-
-# run NAME URL [wrk args...]: a short warm-up, then the measured run.
-names=() rps=() p99=() bad=()
-run() {
-	local name="$1" url="$2"; shift 2
-	local out="$tmp/wrk-${#names[@]}.txt"
-	log "$name: warm-up ${warmup}s, then ${seconds}s"
-	wrk_wait -t"$threads" -c"$conns" -d"${warmup}s" "$@" "$url" >/dev/null
-	wrk_wait -t"$threads" -c"$conns" -d"${seconds}s" --latency "$@" "$url" >"$out"
-	names+=("$name")
-	rps+=("$(awk '/^Requests\/sec:/ { print $2 }' "$out")")
-	p99+=("$(latency_ms "$(awk '$1 == "99%" { print $2 }' "$out")")")
-	bad+=("$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")")
-	if grep -q 'Socket errors' "$out"; then
-		log "$name: $(grep 'Socket errors' "$out" | sed 's/^ *//')"
-	fi
-}
 
 akted_hwm_reset
 run "akted document list" "$list_url" -H "Authorization: Bearer $token"
@@ -434,22 +278,8 @@ else
 	printf 'peak RSS: one size only, growth not judged\n'
 fi
 
-nginx_rps="${rps[-1]}"
 printf '\nlist of %s documents (%s items, %s bytes per answer)\n' "$ndocs" "$items" "$list_bytes"
-printf '%-22s %12s %10s %10s\n' target "requests/s" "p99 ms" "x nginx"
-for i in "${!names[@]}"; do
-	printf '%-22s %12.0f %10s %10s\n' "${names[$i]}" "${rps[$i]:-0}" "${p99[$i]:--}" \
-		"$(ratio "${rps[$i]:-0}" "${nginx_rps:-0}")"
-	if ! awk -v a="${rps[$i]:-0}" 'BEGIN { exit !(a > 0) }'; then
-		log "${names[$i]}: no requests answered"
-		status=1
-	fi
-	if [ -n "${bad[$i]}" ] && [ "${bad[$i]}" != 0 ]; then
-		log "${names[$i]}: ${bad[$i]} non-2xx/3xx responses"
-		status=1
-	fi
-done
+wrk_table 22
 printf 'akted peak RSS during the list runs: %s MiB\n' "$(kib_mib "$list_hwm")"
-printf '\nwrk -t%s -c%s -d%ss on %s cores, %s\n' "$threads" "$conns" "$seconds" \
-	"$(nproc)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+wrk_footer
 exit "$status"

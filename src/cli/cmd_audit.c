@@ -75,7 +75,7 @@ static int audit_verify(struct record_ctx *x, struct http_resp *r,
 			struct err *e)
 {
 	char path[RECORD_PATH_MAX];
-	snprintf(path, sizeof path, "/api/v1/records/%s/audit/verify", x->rid);
+	record_path(x, "/audit/verify", path);
 	if (record_call(x, "GET", path, NULL, r, e) < 0)
 		return -1;
 	json_int_t n = json_integer_value(json_object_get(r->body, "entries"));
@@ -90,6 +90,25 @@ static int audit_verify(struct record_ctx *x, struct http_resp *r,
 		       "the audit log has been altered: its chain breaks at "
 		       "entry %lld (of %lld)",
 		       (long long)json_integer_value(bad), (long long)n);
+}
+
+/* arg: the --limit (0: the server's default). */
+static int audit_step(struct record_ctx *x, const void *arg,
+		      struct http_resp *r, struct err *e)
+{
+	const long *limit = arg;
+	char path[RECORD_PATH_MAX], num[24];
+	if (x->c->verify)
+		return audit_verify(x, r, e);
+	snprintf(num, sizeof num, "%ld", *limit);
+	record_path(x, "/audit", path);
+	record_query(path, sizeof path, "action", x->c->action);
+	record_query(path, sizeof path, "limit", *limit ? num : NULL);
+	if (record_call(x, "GET", path, NULL, r, e) < 0)
+		return -1;
+	if (!x->c->json)
+		audit_lines(r->body);
+	return 0;
 }
 
 int cmd_audit(struct cli *c)
@@ -107,33 +126,5 @@ int cmd_audit(struct cli *c)
 	if (c->action && (!c->action[0] || strlen(c->action) > 64))
 		return out_usage(c, "--action takes an action such as "
 				 "document.read");
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	char path[RECORD_PATH_MAX], num[24];
-	int rc;
-	err_clear(&e);
-	if (record_begin(c, 1, &x, &e) < 0)
-		return out_fail(c, &e);
-	if (c->verify) {
-		if (audit_verify(&x, &r, &e) < 0)
-			goto fail;
-	} else {
-		snprintf(num, sizeof num, "%ld", limit);
-		snprintf(path, sizeof path, "/api/v1/records/%s/audit", x.rid);
-		record_query(path, sizeof path, "action", c->action);
-		record_query(path, sizeof path, "limit", limit ? num : NULL);
-		if (record_call(&x, "GET", path, NULL, &r, &e) < 0)
-			goto fail;
-		if (!c->json)
-			audit_lines(r.body);
-	}
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	return record_run(c, 1, audit_step, &limit);
 }

@@ -61,6 +61,28 @@ static void docs_table(const json_t *page)
 			"or narrow with --category or --query\n");
 }
 
+/* arg: the --limit (0: the server's default). */
+static int docs_ls_step(struct record_ctx *x, const void *arg,
+			struct http_resp *r, struct err *e)
+{
+	const struct cli *c = x->c;
+	const long *limit = arg;
+	char path[RECORD_PATH_MAX], num[24];
+	snprintf(num, sizeof num, "%ld", *limit);
+	record_path(x, "/documents", path);
+	if (record_query(path, sizeof path, "category",
+			 c->ncategory ? c->category[0] : NULL) < 0 ||
+	    record_query(path, sizeof path, "q", c->query) < 0 ||
+	    record_query(path, sizeof path, "limit", *limit ? num : NULL) < 0)
+		return err_set(e, ERR_INVALID, "too_long",
+			       "the query is too long");
+	if (record_call(x, "GET", path, NULL, r, e) < 0)
+		return -1;
+	if (!c->json)
+		docs_table(r->body);
+	return 0;
+}
+
 static int docs_ls(struct cli *c)
 {
 	long limit = 0;
@@ -74,35 +96,43 @@ static int docs_ls(struct cli *c)
 		return out_usage(c, "docs ls takes one --category");
 	if ((u = record_number(c, "limit", c->limit, 1, 200, &limit)))
 		return u;
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	char path[RECORD_PATH_MAX], num[24];
-	int rc;
-	err_clear(&e);
-	if (record_begin(c, 1, &x, &e) < 0)
-		return out_fail(c, &e);
-	snprintf(num, sizeof num, "%ld", limit);
-	snprintf(path, sizeof path, "/api/v1/records/%s/documents", x.rid);
-	if (record_query(path, sizeof path, "category",
-			 c->ncategory ? c->category[0] : NULL) < 0 ||
-	    record_query(path, sizeof path, "q", c->query) < 0 ||
-	    record_query(path, sizeof path, "limit", limit ? num : NULL) < 0) {
-		err_set(&e, ERR_INVALID, "too_long", "the query is too long");
-		goto fail;
+	return record_run(c, 1, docs_ls_step, &limit);
+}
+
+/* What docs put settled before the session opened. */
+struct docs_put_args {
+	const char *file, *base; /* as given; its last component */
+	char title[256];
+};
+
+static int docs_put_step(struct record_ctx *x, const void *arg,
+			 struct http_resp *r, struct err *e)
+{
+	const struct cli *c = x->c;
+	const struct docs_put_args *a = arg;
+	char path[RECORD_PATH_MAX];
+	record_path(x, "/documents", path);
+	if (record_query(path, sizeof path, "title", a->title) < 0 ||
+	    record_query(path, sizeof path, "category", c->category[0]) < 0 ||
+	    record_query(path, sizeof path, "date", c->date) < 0 ||
+	    record_query(path, sizeof path, "filename", a->base) < 0)
+		return err_set(e, ERR_INVALID, "too_long",
+			       "the title or file name is too long");
+	if (transfer_put(x, path, a->file,
+			 c->type ? c->type : transfer_type_of(a->file), r,
+			 e) < 0 ||
+	    record_judge(r, e) < 0)
+		return -1;
+	if (!c->json) {
+		char size[16];
+		record_size((long long)json_integer_value(
+				    json_object_get(r->body, "size")), size);
+		const char *ti = record_str(r->body, "title");
+		const char *id = record_str(r->body, "id");
+		printf("Uploaded '%s' (%s) as %s.\n", ti ? ti : a->title,
+		       size, id ? id : "?");
 	}
-	if (record_call(&x, "GET", path, NULL, &r, &e) < 0)
-		goto fail;
-	if (!c->json)
-		docs_table(r.body);
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	return 0;
 }
 
 static int docs_put(struct cli *c)
@@ -118,54 +148,52 @@ static int docs_put(struct cli *c)
 		return out_usage(c, "docs put needs one --category (e.g. "
 				 "befund, arztbrief, laborbefund, "
 				 "sonstiges)");
-	const char *file = c->argv[1];
-	char title[256], path[RECORD_PATH_MAX];
-	const char *base = strrchr(file, '/');
-	base = base ? base + 1 : file;
+	struct docs_put_args a;
+	a.file = c->argv[1];
+	a.base = strrchr(a.file, '/');
+	a.base = a.base ? a.base + 1 : a.file;
 	if (c->title)
-		snprintf(title, sizeof title, "%s", c->title);
+		snprintf(a.title, sizeof a.title, "%s", c->title);
 	else
-		transfer_title_of(file, title, sizeof title);
-	if (!title[0])
+		transfer_title_of(a.file, a.title, sizeof a.title);
+	if (!a.title[0])
 		return out_usage(c, "docs put: give a --title");
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	int rc;
-	err_clear(&e);
-	if (record_begin(c, 1, &x, &e) < 0)
-		return out_fail(c, &e);
-	snprintf(path, sizeof path, "/api/v1/records/%s/documents", x.rid);
-	if (record_query(path, sizeof path, "title", title) < 0 ||
-	    record_query(path, sizeof path, "category", c->category[0]) < 0 ||
-	    record_query(path, sizeof path, "date", c->date) < 0 ||
-	    record_query(path, sizeof path, "filename", base) < 0) {
-		err_set(&e, ERR_INVALID, "too_long",
-			"the title or file name is too long");
-		goto fail;
-	}
-	if (transfer_put(&x, path, file,
-			 c->type ? c->type : transfer_type_of(file), &r,
-			 &e) < 0 ||
-	    record_judge(&r, &e) < 0)
-		goto fail;
+	return record_run(c, 1, docs_put_step, &a);
+}
+
+/* arg: the document id. */
+static int docs_get_step(struct record_ctx *x, const void *arg,
+			 struct http_resp *r, struct err *e)
+{
+	const struct cli *c = x->c;
+	const char *id = arg;
+	int to_stdout = c->output && !strcmp(c->output, "-");
+	struct transfer_get g;
+	char path[RECORD_PATH_MAX], content[RECORD_PATH_MAX];
+	snprintf(path, sizeof path, "/api/v1/documents/%s", id);
+	snprintf(content, sizeof content, "/api/v1/documents/%s/content", id);
+	/* The metadata first: the digest to check against, the size for the
+	 * progress bar. */
+	if (record_call(x, "GET", path, NULL, r, e) < 0)
+		return -1;
+	memset(&g, 0, sizeof g);
+	g.path = content;
+	g.output = c->output;
+	g.id = id;
+	g.sha256 = record_str(r->body, "sha256");
+	g.size = (long long)json_integer_value(json_object_get(r->body,
+							       "size"));
+	g.force = c->force;
+	if (transfer_get(x, &g, e) < 0)
+		return -1;
 	if (!c->json) {
-		char size[16];
-		record_size((long long)json_integer_value(
-				    json_object_get(r.body, "size")), size);
-		const char *ti = record_str(r.body, "title");
-		const char *id = record_str(r.body, "id");
-		printf("Uploaded '%s' (%s) as %s.\n", ti ? ti : title, size,
-		       id ? id : "?");
+		const char *ti = record_str(r->body, "title");
+		fprintf(to_stdout ? stderr : stdout,
+			"Saved '%s' to %s (SHA-256 checked).\n", ti ? ti : id,
+			to_stdout ? "standard output" : g.saved);
 	}
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	json_object_set_new(r->body, "saved", json_string(g.saved));
+	return 0;
 }
 
 static int docs_get(struct cli *c, const char *id)
@@ -174,90 +202,44 @@ static int docs_get(struct cli *c, const char *id)
 	if ((u = cli_only(c, CLI_OPT_RECORD | CLI_OPT_OUTPUT | CLI_OPT_FORCE,
 			  "docs get")))
 		return u;
-	int to_stdout = c->output && !strcmp(c->output, "-");
-	if (to_stdout && c->json)
+	if (c->output && !strcmp(c->output, "-") && c->json)
 		return out_usage(c, "-o - and --json both want stdout");
 	if (c->output && !c->output[0])
 		return out_usage(c, "-o needs a file name");
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	struct transfer_get g;
-	char path[RECORD_PATH_MAX], content[RECORD_PATH_MAX];
-	int rc;
-	err_clear(&e);
-	if (record_begin(c, 0, &x, &e) < 0)
-		return out_fail(c, &e);
+	return record_run(c, 0, docs_get_step, id);
+}
+
+/* arg: the verb, "hide", "unhide" or "rm"; the document id is argv[1]. */
+static int docs_change_step(struct record_ctx *x, const void *arg,
+			    struct http_resp *r, struct err *e)
+{
+	const char *verb = arg, *id = x->c->argv[1];
+	int rm = !strcmp(verb, "rm"), hide = !strcmp(verb, "hide");
+	char path[RECORD_PATH_MAX];
+	json_t *req = NULL;
 	snprintf(path, sizeof path, "/api/v1/documents/%s", id);
-	snprintf(content, sizeof content, "/api/v1/documents/%s/content", id);
-	/* The metadata first: the digest to check against, the size for the
-	 * progress bar. */
-	if (record_call(&x, "GET", path, NULL, &r, &e) < 0)
-		goto fail;
-	memset(&g, 0, sizeof g);
-	g.path = content;
-	g.output = c->output;
-	g.id = id;
-	g.sha256 = record_str(r.body, "sha256");
-	g.size = (long long)json_integer_value(json_object_get(r.body, "size"));
-	g.force = c->force;
-	if (transfer_get(&x, &g, &e) < 0)
-		goto fail;
-	if (!c->json) {
-		const char *ti = record_str(r.body, "title");
-		fprintf(to_stdout ? stderr : stdout,
-			"Saved '%s' to %s (SHA-256 checked).\n", ti ? ti : id,
-			to_stdout ? "standard output" : g.saved);
-	}
-	json_object_set_new(r.body, "saved", json_string(g.saved));
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	if (!rm && !(req = json_pack("{s:b}", "hidden", hide)))
+		return err_set(e, ERR_INTERNAL, NULL, "out of memory");
+	int rc = record_call(x, rm ? "DELETE" : "PATCH", path, req, r, e);
+	json_decref(req);
+	if (rc < 0)
+		return -1;
+	if (!x->c->json)
+		printf(rm ? "Removed document %s.\n" :
+		       hide ? "Document %s is hidden now.\n" :
+			      "Document %s is visible again.\n", id);
+	return 0;
 }
 
 /* hide, unhide (PATCH) and rm (DELETE) of one document. */
-static int docs_change(struct cli *c, const char *verb, const char *id)
+static int docs_change(struct cli *c, const char *verb)
 {
 	char what[32];
 	snprintf(what, sizeof what, "docs %s", verb);
 	int u;
 	if ((u = cli_only(c, CLI_OPT_RECORD, what)))
 		return u;
-	int rm = !strcmp(verb, "rm"), hide = !strcmp(verb, "hide");
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	char path[RECORD_PATH_MAX];
-	json_t *req = NULL;
-	int rc;
-	err_clear(&e);
-	if (record_begin(c, 0, &x, &e) < 0)
-		return out_fail(c, &e);
-	snprintf(path, sizeof path, "/api/v1/documents/%s", id);
-	if (!rm && !(req = json_pack("{s:b}", "hidden", hide))) {
-		err_set(&e, ERR_INTERNAL, NULL, "out of memory");
-		goto fail;
-	}
-	if (record_call(&x, rm ? "DELETE" : "PATCH", path, req, &r, &e) < 0)
-		goto fail;
-	if (!c->json)
-		printf(rm ? "Removed document %s.\n" :
-		       hide ? "Document %s is hidden now.\n" :
-			      "Document %s is visible again.\n", id);
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
-	json_decref(req);
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	return record_run(c, 0, docs_change_step, verb);
 }
 
 int cmd_docs(struct cli *c)
@@ -280,5 +262,5 @@ int cmd_docs(struct cli *c)
 				 c->argv[1]);
 	if (!strcmp(sub, "get"))
 		return docs_get(c, c->argv[1]);
-	return docs_change(c, sub, c->argv[1]);
+	return docs_change(c, sub);
 }

@@ -80,55 +80,50 @@ static json_t *grants_request(struct cli *c, const char *org, int *status)
 	return req;
 }
 
+/* arg: the request of grants add, NULL for ls and rm. */
+static int grants_step(struct record_ctx *x, const void *arg,
+		       struct http_resp *r, struct err *e)
+{
+	const struct cli *c = x->c;
+	const json_t *req = arg;
+	const char *sub = c->argv[0];
+	char path[RECORD_PATH_MAX];
+	int ls = !strcmp(sub, "ls"), add = !strcmp(sub, "add");
+	if (ls || add)
+		record_path(x, "/grants", path);
+	else
+		snprintf(path, sizeof path, "/api/v1/grants/%s", c->argv[1]);
+	if (record_call(x, ls ? "GET" : add ? "POST" : "DELETE", path, req,
+			r, e) < 0)
+		return -1;
+	if (!c->json && ls) {
+		grants_table(r->body);
+	} else if (!c->json && add) {
+		char cats[256];
+		const char *ex = record_str(r->body, "expires_at");
+		const char *org = record_str(json_object_get(r->body, "org"),
+					     "name");
+		const char *id = record_str(r->body, "id");
+		record_categories(json_object_get(r->body, "categories"), cats,
+				  sizeof cats);
+		printf("Granted %s access until %.10s (categories: %s); "
+		       "grant %s.\n",
+		       org ? org : c->argv[1], ex ? ex : "?", cats,
+		       id ? id : "?");
+	} else if (!c->json) {
+		printf("Grant %s ended.\n", c->argv[1]);
+	}
+	return 0;
+}
+
 static int grants_run(struct cli *c, const char *sub)
 {
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
-	char path[RECORD_PATH_MAX];
 	json_t *req = NULL;
 	int rc, ls = !strcmp(sub, "ls"), add = !strcmp(sub, "add");
 	if (add && !(req = grants_request(c, c->argv[1], &rc)))
 		return rc;
-	err_clear(&e);
-	if (record_begin(c, ls || add, &x, &e) < 0) {
-		json_decref(req);
-		return out_fail(c, &e);
-	}
-	if (ls || add)
-		snprintf(path, sizeof path, "/api/v1/records/%s/grants", x.rid);
-	else
-		snprintf(path, sizeof path, "/api/v1/grants/%s", c->argv[1]);
-	if (record_call(&x, ls ? "GET" : add ? "POST" : "DELETE", path, req,
-			&r, &e) < 0)
-		goto fail;
-	if (!c->json && ls) {
-		grants_table(r.body);
-	} else if (!c->json && add) {
-		char cats[256];
-		const char *ex = record_str(r.body, "expires_at");
-		record_categories(json_object_get(r.body, "categories"), cats,
-				  sizeof cats);
-		printf("Granted %s access until %.10s (categories: %s); "
-		       "grant %s.\n",
-		       record_str(json_object_get(r.body, "org"), "name") ?
-			       record_str(json_object_get(r.body, "org"),
-					  "name") :
-			       c->argv[1],
-		       ex ? ex : "?", cats,
-		       record_str(r.body, "id") ? record_str(r.body, "id") :
-						  "?");
-	} else if (!c->json) {
-		printf("Grant %s ended.\n", c->argv[1]);
-	}
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
+	rc = record_run(c, ls || add, grants_step, req);
 	json_decref(req);
-	http_resp_free(&r);
-	record_end(&x);
 	return rc;
 }
 

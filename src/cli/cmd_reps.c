@@ -53,8 +53,7 @@ static int reps_ls(struct record_ctx *x, struct http_resp *r, struct err *e)
 {
 	char path[RECORD_PATH_MAX];
 	struct http_resp mine = {0};
-	snprintf(path, sizeof path, "/api/v1/records/%s/representatives",
-		 x->rid);
+	record_path(x, "/representatives", path);
 	if (record_call(x, "GET", path, NULL, r, e) < 0 ||
 	    record_call(x, "GET", "/api/v1/representations", NULL, &mine,
 			e) < 0) {
@@ -86,51 +85,41 @@ static void reps_said(const struct cli *c, const char *sub,
 	}
 }
 
-static int reps_run(struct cli *c, const char *sub)
+/* arg: the sub-command, "ls", "add", "accept" or "rm". */
+static int reps_step(struct record_ctx *x, const void *arg,
+		     struct http_resp *r, struct err *e)
 {
-	struct record_ctx x;
-	struct http_resp r = {0};
-	struct err e;
+	const struct cli *c = x->c;
+	const char *sub = arg, *method = "DELETE";
 	char path[RECORD_PATH_MAX];
 	json_t *req = NULL;
-	int rc, accept = !strcmp(sub, "accept");
-	err_clear(&e);
-	if (record_begin(c, !accept, &x, &e) < 0)
-		return out_fail(c, &e);
-	if (!strcmp(sub, "ls")) {
-		if (reps_ls(&x, &r, &e) < 0)
-			goto fail;
+	if (!strcmp(sub, "ls"))
+		return reps_ls(x, r, e);
+	if (!strcmp(sub, "accept")) {
+		snprintf(path, sizeof path,
+			 "/api/v1/representations/%s/accept", c->argv[1]);
+		method = "POST";
+	} else if (!strcmp(sub, "add")) {
+		record_path(x, "/representatives", path);
+		method = "POST";
+		req = json_pack("{s:s}", "login", c->argv[1]);
 	} else {
-		const char *method = "DELETE";
-		if (accept) {
-			snprintf(path, sizeof path,
-				 "/api/v1/representations/%s/accept",
-				 c->argv[1]);
-			method = "POST";
-		} else if (!strcmp(sub, "add")) {
-			snprintf(path, sizeof path,
-				 "/api/v1/records/%s/representatives", x.rid);
-			method = "POST";
-			req = json_pack("{s:s}", "login", c->argv[1]);
-		} else {
-			snprintf(path, sizeof path,
-				 "/api/v1/records/%s/representatives/%s",
-				 x.rid, c->argv[1]);
-		}
-		if (record_call(&x, method, path, req, &r, &e) < 0)
-			goto fail;
-		if (!c->json)
-			reps_said(c, sub, r.body);
+		snprintf(path, sizeof path,
+			 "/api/v1/records/%s/representatives/%s", x->rid,
+			 c->argv[1]);
 	}
-	rc = out_ok(c, json_incref(r.body));
-	goto out;
-fail:
-	rc = out_fail(c, &e);
-out:
+	int rc = record_call(x, method, path, req, r, e);
 	json_decref(req);
-	http_resp_free(&r);
-	record_end(&x);
-	return rc;
+	if (rc < 0)
+		return -1;
+	if (!c->json)
+		reps_said(c, sub, r->body);
+	return 0;
+}
+
+static int reps_run(struct cli *c, const char *sub)
+{
+	return record_run(c, strcmp(sub, "accept") != 0, reps_step, sub);
 }
 
 int cmd_reps(struct cli *c)

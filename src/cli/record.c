@@ -27,7 +27,7 @@ int record_id_ok(const char *s)
 	return 1;
 }
 
-int record_judge(const struct http_resp *r, struct err *e)
+int record_answer(const struct http_resp *r, struct err *e)
 {
 	if (r->status >= 200 && r->status < 300) {
 		if (json_is_object(r->body))
@@ -36,6 +36,13 @@ int record_judge(const struct http_resp *r, struct err *e)
 			       "the server's answer is not an object");
 	}
 	http_resp_err(r, e);
+	return -1;
+}
+
+int record_judge(const struct http_resp *r, struct err *e)
+{
+	if (record_answer(r, e) == 0)
+		return 0;
 	if (r->status == 404)
 		out_reword(e, "not found or not visible to you");
 	return -1;
@@ -123,6 +130,31 @@ void record_end(struct record_ctx *x)
 {
 	profile_close(x->p);
 	x->p = NULL;
+}
+
+int record_run(struct cli *c, int need_record, record_step *step,
+	       const void *arg)
+{
+	struct record_ctx x;
+	struct http_resp r = {0};
+	struct err e;
+	int rc;
+	err_clear(&e);
+	if (record_begin(c, need_record, &x, &e) < 0)
+		return out_fail(c, &e);
+	if (step(&x, arg, &r, &e) < 0)
+		rc = out_fail(c, &e);
+	else
+		rc = out_ok(c, json_incref(r.body));
+	http_resp_free(&r);
+	record_end(&x);
+	return rc;
+}
+
+void record_path(const struct record_ctx *x, const char *tail,
+		 char path[RECORD_PATH_MAX])
+{
+	snprintf(path, RECORD_PATH_MAX, "/api/v1/records/%s%s", x->rid, tail);
 }
 
 int record_number(const struct cli *c, const char *opt, const char *s,

@@ -1,6 +1,7 @@
 /* record.h — what the record verbs (docs, records, grants, reps, audit)
- * share: opening the session, choosing the record to work on, calling the
- * API and judging its answer, and reading options and answers.
+ * and whoami share: opening the session, choosing the record to work on,
+ * calling the API and judging its answer, ending through out_ok/out_fail,
+ * and reading options and answers.
  *
  * The record is --record RID when given; otherwise the account's own
  * (capacity "patient" in GET /api/v1/me), or the one record it may open
@@ -31,6 +32,22 @@ int record_begin(struct cli *c, int need_record, struct record_ctx *x,
 		 struct err *e);
 void record_end(struct record_ctx *x);
 
+/* The frame of a verb that talks to the server once its arguments are
+ * checked: record_begin (with need_record), then step, then out_ok with
+ * r->body (under --json) when step returned 0, or out_fail with e when it
+ * returned -1; the answer and the session are closed on every path. step
+ * owns whatever it makes; arg is passed through untouched. Returns the
+ * exit code. */
+typedef int record_step(struct record_ctx *x, const void *arg,
+			struct http_resp *r, struct err *e);
+int record_run(struct cli *c, int need_record, record_step *step,
+	       const void *arg);
+
+/* "/api/v1/records/RID" followed by tail ("/documents") into path (size
+ * RECORD_PATH_MAX). */
+void record_path(const struct record_ctx *x, const char *tail,
+		 char path[RECORD_PATH_MAX]);
+
 /* A call whose answer must be a 2xx JSON object: r->body is that object
  * (owned by r) on 0. On a refusal -1 with e filled from the answer; 404
  * reads "not found or not visible to you" (the server answers alike for
@@ -40,6 +57,11 @@ int record_call(struct record_ctx *x, const char *method, const char *path,
 
 /* The same judgement for an answer that arrived some other way. */
 int record_judge(const struct http_resp *r, struct err *e);
+
+/* record_judge without the 404 rewording, for calls that are not about a
+ * record (GET /api/v1/me): 0 on a 2xx object, else -1 with e filled from
+ * the answer as the server gave it. */
+int record_answer(const struct http_resp *r, struct err *e);
 
 /* Ids the server gave: 1..RECORD_ID_MAX of [A-Za-z0-9_-]. */
 int record_id_ok(const char *s);

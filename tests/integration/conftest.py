@@ -2,8 +2,10 @@
 an SMTP server (aiosmtpd) that collects what akted sends, and akted itself
 on a temporary data directory and a free port.
 
-Every fixture is function-scoped and cleans up after itself, so tests are
-independent and can run in any order. Server output goes to a file in the
+Every fixture cleans up after itself. Most are function-scoped, so tests are
+independent and can run in any order; smtp_mod and server_mod are one SMTP
+server and one akted for a whole module (test_audit.py, test_authz_matrix.py),
+for modules whose tests share a world. Server output goes to a file in the
 test's tmp_path (a pipe could fill up and block the server), from where
 stderr_text() and log_lines() read it, and a failing start shows it.
 
@@ -18,6 +20,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,8 +94,9 @@ class SmtpCollector:
                 self._cond.wait(left)
 
 
-@pytest.fixture
-def smtp_server():
+@contextmanager
+def _smtp_collector():
+    """An SMTP server on a free port, running until the block ends."""
     collector = SmtpCollector()
     port = free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
@@ -103,6 +107,19 @@ def smtp_server():
         yield collector
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    with _smtp_collector() as collector:
+        yield collector
+
+
+@pytest.fixture(scope="module")
+def smtp_mod():
+    """smtp_server, but one for the whole module."""
+    with _smtp_collector() as collector:
+        yield collector
 
 
 # ---- akted ----
@@ -273,17 +290,39 @@ def akted(request, tmp_path):
         return server.start()
 
     yield start
-    # A test that checks the clean shutdown calls stop() itself; here a
-    # server is only made to go away, by SIGKILL if SIGTERM is not enough.
     for server in started:
-        if server.running:
-            proc, server.proc = server.proc, None
-            proc.terminate()
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _make_go_away(server)
+
+
+def _make_go_away(server):
+    """A test that checks the clean shutdown calls stop() itself; here a
+    server is only made to go away, by SIGKILL if SIGTERM is not enough."""
+    if server.running:
+        proc, server.proc = server.proc, None
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server_mod(request, smtp_mod, tmp_path_factory):
+    """One akted for the whole module, sending mail to smtp_mod, on a data
+    directory named after the module (test_audit → audit…)."""
+    name = request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    tmp = tmp_path_factory.mktemp(name)
+    port = free_port()
+    env = _base_env()
+    env["AKTE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+    env["AKTE_SMTP_URL"] = smtp_mod.url
+    server = Akted(tmp / "data", port, env, [], tmp / "akted.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        _make_go_away(server)
 
 
 @pytest.fixture

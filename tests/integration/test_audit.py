@@ -16,10 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from akte_client import REPO_ROOT, free_port, login_confirmed, wait_until
-from conftest import STOP_TIMEOUT, Akted, SmtpCollector, _base_env
+from akte_client import REPO_ROOT, login_confirmed, wait_until
 from people import Person, activate, create_patient, staff, unique
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -27,42 +25,7 @@ CLIENT = "127.0.0.1"
 DAY = 86400
 
 
-# ---- harness ----
-
-@pytest.fixture(scope="module")
-def smtp_mod():
-    collector = SmtpCollector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    collector.url = f"smtp://127.0.0.1:{port}"
-    try:
-        yield collector
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
-def server_mod(smtp_mod, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("audit")
-    port = free_port()
-    env = _base_env()
-    env["AKTE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    env["AKTE_SMTP_URL"] = smtp_mod.url
-    server = Akted(tmp / "data", port, env, [], tmp / "akted.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.running:
-            proc, server.proc = server.proc, None
-            proc.terminate()
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
+# ---- harness (server_mod and smtp_mod: conftest.py) ----
 
 def ok(resp, *expect):
     status, _, body = resp

@@ -28,10 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from akte_client import REPO_ROOT, free_port
-from conftest import STOP_TIMEOUT, Akted, SmtpCollector, _base_env
+from akte_client import REPO_ROOT
 from people import patient, staff
 
 ROUTES_C = REPO_ROOT / "src" / "api" / "routes.c"
@@ -232,42 +230,7 @@ def test_matrix_covers_every_record_route():
             assert set(row) == set(ACTORS), (route, kind, set(ACTORS) ^ set(row))
 
 
-# ---- one server and one world for the module ----
-
-@pytest.fixture(scope="module")
-def smtp_mod():
-    collector = SmtpCollector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    collector.url = f"smtp://127.0.0.1:{port}"
-    try:
-        yield collector
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
-def server_mod(smtp_mod, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("authz")
-    port = free_port()
-    env = _base_env()
-    env["AKTE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    env["AKTE_SMTP_URL"] = smtp_mod.url
-    server = Akted(tmp / "data", port, env, [], tmp / "akted.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.running:
-            proc, server.proc = server.proc, None
-            proc.terminate()
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
+# ---- one world for the module, on server_mod (conftest.py) ----
 
 def guess_id():
     """A well-formed id (26 Crockford base32 characters, canonical last one)

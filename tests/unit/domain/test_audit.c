@@ -160,6 +160,21 @@ static void expect_verify(struct fixture *f, const char *rid, int64_t entries, i
 	json_decref(v);
 }
 
+/* Change the database behind audit.c's back with sql, then verify REC as
+ * expect_verify() does. */
+static void tamper(struct fixture *f, const char *sql, int64_t entries, int64_t first_bad)
+{
+	run(f->db, sql);
+	expect_verify(f, REC, entries, first_bad);
+}
+
+/* n entries "document.read" by the patient on REC. */
+static void add_reads(struct fixture *f, int n)
+{
+	for (int i = 0; i < n; i++)
+		add(f, "document.read");
+}
+
 static void test_append_fields(void **state)
 {
 	struct fixture *f = *state;
@@ -346,24 +361,17 @@ static void test_list_paging_and_filters(void **state)
 static void test_tamper_column(void **state)
 {
 	struct fixture *f = *state;
-	for (int i = 0; i < 4; i++)
-		add(f, "document.read");
+	add_reads(f, 4);
 	expect_verify(f, REC, 4, 0);
-	run(f->db, "UPDATE audit SET object_label = 'Befund ' WHERE seq = 3");
-	expect_verify(f, REC, 4, 3);
-	run(f->db, "UPDATE audit SET object_label = 'Befund' WHERE seq = 3");
-	expect_verify(f, REC, 4, 0);
+	tamper(f, "UPDATE audit SET object_label = 'Befund ' WHERE seq = 3", 4, 3);
+	tamper(f, "UPDATE audit SET object_label = 'Befund' WHERE seq = 3", 4, 0);
 	/* NULL and "" are different values. */
-	run(f->db, "UPDATE audit SET actor_org = '' WHERE seq = 2");
-	expect_verify(f, REC, 4, 2);
-	run(f->db, "UPDATE audit SET actor_org = NULL WHERE seq = 2");
-	expect_verify(f, REC, 4, 0);
+	tamper(f, "UPDATE audit SET actor_org = '' WHERE seq = 2", 4, 2);
+	tamper(f, "UPDATE audit SET actor_org = NULL WHERE seq = 2", 4, 0);
 	/* A NUL hidden in a column is seen, though C strings would stop at it. */
-	run(f->db, "UPDATE audit SET action = action || char(0) || 'x' WHERE seq = 4");
-	expect_verify(f, REC, 4, 4);
+	tamper(f, "UPDATE audit SET action = action || char(0) || 'x' WHERE seq = 4", 4, 4);
 	run(f->db, "UPDATE audit SET action = 'document.read' WHERE seq = 4");
-	run(f->db, "UPDATE audit SET at = at - 3600 WHERE seq = 1");
-	expect_verify(f, REC, 4, 1);
+	tamper(f, "UPDATE audit SET at = at - 3600 WHERE seq = 1", 4, 1);
 }
 
 static void test_tamper_rows(void **state)
@@ -375,37 +383,30 @@ static void test_tamper_rows(void **state)
 	add(f, "document.delete");
 
 	/* Swapping two rows' actions: both hashes now disagree. */
-	run(f->db, "UPDATE audit SET action = CASE seq WHEN 2 THEN 'document.download'"
-		   " ELSE 'document.read' END WHERE seq IN (2, 3)");
-	expect_verify(f, REC, 4, 2);
-	run(f->db, "UPDATE audit SET action = CASE seq WHEN 2 THEN 'document.read'"
-		   " ELSE 'document.download' END WHERE seq IN (2, 3)");
-	expect_verify(f, REC, 4, 0);
+	tamper(f, "UPDATE audit SET action = CASE seq WHEN 2 THEN 'document.download'"
+		  " ELSE 'document.read' END WHERE seq IN (2, 3)", 4, 2);
+	tamper(f, "UPDATE audit SET action = CASE seq WHEN 2 THEN 'document.read'"
+		  " ELSE 'document.download' END WHERE seq IN (2, 3)", 4, 0);
 
 	/* Swapping whole contents but not seq: prev_hash no longer links. */
-	run(f->db, "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (2, 3);"
-		   "UPDATE audit SET seq = -seq WHERE seq IN (2, 3);"
-		   "UPDATE audit SET seq = 5 + seq WHERE seq IN (-2, -3);");
-	expect_verify(f, REC, 4, 2);
-	run(f->db, "DELETE FROM audit WHERE seq IN (2, 3);"
-		   "INSERT INTO audit SELECT * FROM t; DROP TABLE t;");
-	expect_verify(f, REC, 4, 0);
+	tamper(f, "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (2, 3);"
+		  "UPDATE audit SET seq = -seq WHERE seq IN (2, 3);"
+		  "UPDATE audit SET seq = 5 + seq WHERE seq IN (-2, -3);", 4, 2);
+	tamper(f, "DELETE FROM audit WHERE seq IN (2, 3);"
+		  "INSERT INTO audit SELECT * FROM t; DROP TABLE t;", 4, 0);
 
 	/* A removed middle row: the first bad position is the missing seq. */
-	run(f->db, "DELETE FROM audit WHERE seq = 2");
-	expect_verify(f, REC, 3, 2);
+	tamper(f, "DELETE FROM audit WHERE seq = 2", 3, 2);
 }
 
 static void test_tamper_forged_tail(void **state)
 {
 	struct fixture *f = *state;
-	add(f, "document.read");
-	add(f, "document.read");
+	add_reads(f, 2);
 	/* Linked to the real head, but its hash cannot be made without the key. */
-	run(f->db, "INSERT INTO audit SELECT record_id, 3, at, actor_id, actor_role, actor_name,"
-		   " actor_org, capacity, 'document.delete', object_type, object_id, object_label,"
-		   " outcome, client_addr, hash, randomblob(32) FROM audit WHERE seq = 2");
-	expect_verify(f, REC, 3, 3);
+	tamper(f, "INSERT INTO audit SELECT record_id, 3, at, actor_id, actor_role, actor_name,"
+		  " actor_org, capacity, 'document.delete', object_type, object_id, object_label,"
+		  " outcome, client_addr, hash, randomblob(32) FROM audit WHERE seq = 2", 3, 3);
 }
 
 /* Known limit (see audit.c): the chain alone cannot show that its newest
@@ -415,8 +416,7 @@ static void test_tail_truncation_is_a_known_limit(void **state)
 	struct fixture *f = *state;
 	add(f, "document.read");
 	add(f, "document.delete");
-	run(f->db, "DELETE FROM audit WHERE seq = 2");
-	expect_verify(f, REC, 1, 0);
+	tamper(f, "DELETE FROM audit WHERE seq = 2", 1, 0);
 	/* Appending continues the shortened chain. */
 	add(f, "document.read");
 	expect_verify(f, REC, 2, 0);
@@ -435,8 +435,7 @@ static void test_prune_keeps_newest_and_anchor(void **state)
 {
 	struct fixture *f = *state;
 	struct err e = {0};
-	for (int i = 0; i < 5; i++)
-		add(f, "document.read");
+	add_reads(f, 5);
 	add_to(f, REC2, &f->rep, CAPACITY_PATIENT, "document.read", NULL, AUDIT_ALLOWED);
 	add_to(f, REC2, &f->rep, CAPACITY_PATIENT, "document.read", NULL, AUDIT_ALLOWED);
 
@@ -457,8 +456,7 @@ static void test_prune_keeps_newest_and_anchor(void **state)
 
 	/* The chain goes on from the kept entry, and a second prune moves the
 	 * anchor on. */
-	add(f, "document.read");
-	add(f, "document.read");
+	add_reads(f, 2);
 	expect_verify(f, REC, 3, 0);
 	assert_int_equal(prune(f, clock_now() + 100), 2);
 	expect_verify(f, REC, 1, 0);
@@ -475,13 +473,11 @@ static void test_prune_keeps_newest_and_anchor(void **state)
 static void test_prune_by_age(void **state)
 {
 	struct fixture *f = *state;
-	for (int i = 0; i < 6; i++)
-		add(f, "document.read");
+	add_reads(f, 6);
 	/* Back-dating rows breaks their hashes (verify says so); the prune
 	 * removes them anyway, since retention does not depend on the chain,
 	 * and the rest verifies from the anchor. */
-	run(f->db, "UPDATE audit SET at = 1000 WHERE seq IN (1, 2, 3, 5)");
-	expect_verify(f, REC, 6, 1);
+	tamper(f, "UPDATE audit SET at = 1000 WHERE seq IN (1, 2, 3, 5)", 6, 1);
 	/* Only the prefix before the first recent entry (4) goes; 5 is old but
 	 * follows a recent one and waits. */
 	assert_int_equal(prune(f, 2000), 3);
@@ -494,35 +490,26 @@ static void test_prune_by_age(void **state)
 static void test_prune_then_tamper(void **state)
 {
 	struct fixture *f = *state;
-	for (int i = 0; i < 4; i++)
-		add(f, "document.read");
+	add_reads(f, 4);
 	assert_int_equal(prune(f, clock_now() + 100), 3);
-	add(f, "document.read");
-	add(f, "document.read");
+	add_reads(f, 2);
 	expect_verify(f, REC, 3, 0);
 
 	/* The first remaining entry changed. */
-	run(f->db, "UPDATE audit SET outcome = 'refused' WHERE seq = 4");
-	expect_verify(f, REC, 3, 4);
-	run(f->db, "UPDATE audit SET outcome = 'allowed' WHERE seq = 4");
-	expect_verify(f, REC, 3, 0);
+	tamper(f, "UPDATE audit SET outcome = 'refused' WHERE seq = 4", 3, 4);
+	tamper(f, "UPDATE audit SET outcome = 'allowed' WHERE seq = 4", 3, 0);
 
 	/* The anchor changed: its hash, or its seq. */
-	run(f->db, "CREATE TEMP TABLE t AS SELECT * FROM audit_anchor;"
-		   "UPDATE audit_anchor SET hash = randomblob(32)");
-	expect_verify(f, REC, 3, 4);
-	run(f->db, "UPDATE audit_anchor SET hash = (SELECT hash FROM t), seq = 2");
-	expect_verify(f, REC, 3, 3);
-	run(f->db, "UPDATE audit_anchor SET seq = (SELECT seq FROM t)");
-	expect_verify(f, REC, 3, 0);
+	tamper(f, "CREATE TEMP TABLE t AS SELECT * FROM audit_anchor;"
+		  "UPDATE audit_anchor SET hash = randomblob(32)", 3, 4);
+	tamper(f, "UPDATE audit_anchor SET hash = (SELECT hash FROM t), seq = 2", 3, 3);
+	tamper(f, "UPDATE audit_anchor SET seq = (SELECT seq FROM t)", 3, 0);
 
 	/* The first remaining entry removed. */
-	run(f->db, "DELETE FROM audit WHERE seq = 4");
-	expect_verify(f, REC, 2, 4);
+	tamper(f, "DELETE FROM audit WHERE seq = 4", 2, 4);
 
 	/* Every entry removed behind an anchor: a prune never does that. */
-	run(f->db, "DELETE FROM audit");
-	expect_verify(f, REC, 0, 4);
+	tamper(f, "DELETE FROM audit", 0, 4);
 }
 
 int main(void)
