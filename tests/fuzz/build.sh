@@ -44,7 +44,7 @@ targets=${*:-$ALL}
 mkdir -p "$out"
 
 # Newest mtime among the inputs every target shares.
-common_newest=$(find "$root/src" -name '*.h' -printf '%T@\n' | sort -n | tail -1)
+common_newest=$(find "$root/src" "$root/tests/fuzz" -name '*.h' -printf '%T@\n' | sort -n | tail -1)
 script_mtime=$(stat -c %Y "$0")
 
 needs_build() {

@@ -25,14 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
+
 
 /* Mirror of struct config's members (the names config_set takes).
  * LLVMFuzzerInitialize checks it is complete: its sizes add up to

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
+
 /* The login route's spec, as in api_login() in src/api/auth.c. */
 static const struct input_field login_fields[] = {
 	{"login", INPUT_STRING, 1, 254},
@@ -42,14 +44,6 @@ static const struct input_field mixed_fields[] = {
 	{"flag", INPUT_BOOL, 0, 0},
 };
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static int utf8_ok(const char *s)
 {

@@ -18,18 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
+
 #ifndef AKTE_RULES_DEFAULT
 #define AKTE_RULES_DEFAULT "data"
 #endif
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static int repo_rules; /* the reference below applies */
 

@@ -23,14 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
+
 
 static const char *const headers[] = {
 	"multipart/form-data; boundary=XbOuNdArY",

@@ -25,14 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
+
 
 static const char upper[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 static const char lower[] = "0123456789abcdefghjkmnpqrstvwxyz";

@@ -26,14 +26,8 @@
 #include <string.h>
 #include <time.h>
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
+
 
 static void check_err(int rc, const struct err *e, const char *field)
 {
