@@ -16,13 +16,18 @@
  * prev_hash is the hash of the entry before. That catches a changed column,
  * a removed or inserted middle row, and rows swapped or reordered.
  *
- * Known limits, because the chain alone authenticates only what lies before
- * its last entry:
- *   - removing the newest entries (truncating the tail) leaves a shorter
- *     chain that still verifies. Catching it needs a head (last seq and
- *     hash) kept where a row-level edit cannot reach it — outside the
- *     database, or MACed into a separate table; audit_anchor is the prune
- *     anchor and cannot double as the head without confusing the two.
+ * The chain alone authenticates only what lies before its last entry, so
+ * each append also writes a seal: the newest seq and a keyed MAC over the
+ * record id, that seq and its hash (audit_seal). Removing the newest
+ * entries leaves the seal pointing past the end, which verify reports; and
+ * appends continue numbering after the sealed seq, so the gap stays
+ * visible instead of being papered over by the next entry.
+ *
+ * Known limits:
+ *   - someone holding an older copy of the database can put back an old
+ *     seal together with the rows it covers (a rollback of the whole log
+ *     to an earlier state); only a seal kept outside the database (a
+ *     later PKCS#11 token or an external witness) would catch that.
  *   - audit_anchor is not authenticated: someone who removes the oldest
  *     entries and writes the last removed one's seq and hash there makes
  *     it look like a prune. An anchor with no entries left is caught,
@@ -41,6 +46,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 
 #define AUDIT_LABEL_MAX 200   /* bytes of object_label (document titles) */
@@ -222,8 +228,65 @@ static int audit_actor_names(struct sql *db, const struct actor *a,
  * prune left, else seq 0 and the zero hash. A stored hash of the wrong
  * size (a tampered row) is zero-padded: verification reports that row
  * anyway, and appending must not stop because of it. */
+static int audit_head_rows(struct sql *db, const char *record_id, int64_t *seq,
+			   uint8_t hash[KEYS_HASH_LEN], struct err *e);
+
+/* MAC of the seal: keyed BLAKE2b over record id, NUL, seq (big endian)
+ * and the entry's hash. */
+static void audit_seal_mac(const char *record_id, int64_t seq,
+			   const uint8_t hash[KEYS_HASH_LEN], uint8_t out[KEYS_HASH_LEN])
+{
+	uint8_t msg[TOKEN_ID_LEN + 1 + 8 + KEYS_HASH_LEN];
+	size_t n = strnlen(record_id, TOKEN_ID_LEN);
+	memcpy(msg, record_id, n);
+	msg[n++] = 0;
+	for (int i = 7; i >= 0; i--)
+		msg[n++] = (uint8_t)((uint64_t)seq >> (8 * i));
+	memcpy(msg + n, hash, KEYS_HASH_LEN);
+	keys_lookup_hash("audit-seal", msg, n + KEYS_HASH_LEN, out);
+}
+
+/* The sealed seq of the record, 0 when none. */
+static int audit_sealed_seq(struct sql *db, const char *record_id, int64_t *seq,
+			    uint8_t mac[KEYS_HASH_LEN], int *have, struct err *e)
+{
+	struct sql_stmt *st = sql_query(db, e, "SELECT seq, mac FROM audit_seal WHERE record_id = ?",
+					"t", record_id);
+	if (!st)
+		return -1;
+	int rc = sql_step(st, e);
+	*have = rc == SQL_ROW;
+	*seq = 0;
+	memset(mac, 0, KEYS_HASH_LEN);
+	if (rc == SQL_ROW) {
+		size_t n;
+		const void *p = sql_col_blob(st, 1, &n);
+		*seq = sql_col_int(st, 0);
+		if (p && n == KEYS_HASH_LEN)
+			memcpy(mac, p, KEYS_HASH_LEN);
+	}
+	sql_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
 static int audit_head(struct sql *db, const char *record_id, int64_t *seq,
 		      uint8_t hash[KEYS_HASH_LEN], struct err *e)
+{
+	int rc = audit_head_rows(db, record_id, seq, hash, e);
+	int64_t sealed;
+	uint8_t mac[KEYS_HASH_LEN];
+	int have;
+	if (rc < 0 || audit_sealed_seq(db, record_id, &sealed, mac, &have, e) < 0)
+		return -1;
+	/* Newest entries were removed: number on after the sealed seq, so the
+	 * gap shows in verify instead of being covered by the next entry. */
+	if (have && sealed > *seq)
+		*seq = sealed;
+	return 0;
+}
+
+static int audit_head_rows(struct sql *db, const char *record_id, int64_t *seq,
+			   uint8_t hash[KEYS_HASH_LEN], struct err *e)
 {
 	static const char *const queries[] = {
 		"SELECT seq, hash FROM audit WHERE record_id = ? ORDER BY seq DESC LIMIT 1",
@@ -309,6 +372,12 @@ int audit_append(struct sql *db, const struct audit_entry *en, struct err *e)
 		    f[F_ACTOR_ROLE].p, f[F_ACTOR_NAME].p, f[F_ACTOR_ORG].p, f[F_CAPACITY].p,
 		    f[F_ACTION].p, f[F_OBJECT_TYPE].p, f[F_OBJECT_ID].p, f[F_OBJECT_LABEL].p,
 		    f[F_OUTCOME].p, f[F_CLIENT_ADDR].p, prev, sizeof prev, hash, sizeof hash) < 0)
+		goto out;
+	uint8_t mac[KEYS_HASH_LEN];
+	audit_seal_mac(en->record_id, seq, hash, mac);
+	if (sql_run(db, e, "INSERT INTO audit_seal (record_id, seq, mac) VALUES (?, ?, ?)"
+			   " ON CONFLICT (record_id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac",
+		    "tib", en->record_id, seq, mac, sizeof mac) < 0)
 		goto out;
 	if (own && sql_commit(db, e) < 0)
 		goto out;
@@ -510,6 +579,34 @@ static int audit_link_ok(struct sql_stmt *st, const char *record_id, int64_t exp
 	return 0;
 }
 
+/* The seal must name the last entry that verified (last_seq, its hash
+ * last). Sets *first_bad to the first position it cannot vouch for. */
+static int audit_verify_seal(struct sql *db, const char *record_id, int64_t last_seq,
+			     const uint8_t last[KEYS_HASH_LEN], int64_t entries,
+			     int64_t *first_bad, struct err *e)
+{
+	int64_t sealed;
+	uint8_t mac[KEYS_HASH_LEN], want[KEYS_HASH_LEN];
+	int have;
+	if (audit_sealed_seq(db, record_id, &sealed, mac, &have, e) < 0)
+		return -1;
+	if (!have) {
+		if (entries > 0) /* entries, yet no append ever sealed them */
+			*first_bad = last_seq;
+		return 0;
+	}
+	if (sealed != last_seq) {
+		/* Entries after the sealed one are forged; entries up to it are
+		 * missing from the end. */
+		*first_bad = (sealed < last_seq ? sealed : last_seq) + 1;
+		return 0;
+	}
+	audit_seal_mac(record_id, last_seq, last, want);
+	if (sodium_memcmp(mac, want, KEYS_HASH_LEN) != 0)
+		*first_bad = last_seq;
+	return 0;
+}
+
 json_t *audit_verify(struct sql *db, const char *record_id, struct err *e)
 {
 	if (!record_id) {
@@ -559,7 +656,7 @@ json_t *audit_verify(struct sql *db, const char *record_id, struct err *e)
 		goto out;
 	sql_finalize(st);
 	st = NULL;
-	if (entries == 0) {
+	if (entries == 0 && !first_bad) {
 		/* A prune always keeps the newest entry: an anchor over an empty
 		 * log means entries were removed by other means. */
 		st = sql_query(db, e, "SELECT seq FROM audit_anchor WHERE record_id = ?", "t",
@@ -569,6 +666,9 @@ json_t *audit_verify(struct sql *db, const char *record_id, struct err *e)
 		if (rc == SQL_ROW)
 			first_bad = sql_col_int(st, 0) + 1;
 	}
+	if (!first_bad && audit_verify_seal(db, record_id, expect_seq - 1, prev, entries,
+					    &first_bad, e) < 0)
+		goto out;
 	out = first_bad ? json_pack("{s:b,s:I,s:I}", "ok", 0, "entries", (json_int_t)entries,
 				    "first_bad", (json_int_t)first_bad)
 			: json_pack("{s:b,s:I}", "ok", 1, "entries", (json_int_t)entries);

@@ -174,6 +174,13 @@ static const char *const migrations[] = {
 	"  record_id TEXT PRIMARY KEY REFERENCES records(id),"
 	"  seq INTEGER NOT NULL,"
 	"  hash BLOB NOT NULL);",
+
+	/* 3: the seal of each audit chain's newest entry, so that removing
+	 * the newest entries is detected too (see domain/audit.c). */
+	"CREATE TABLE audit_seal ("
+	"  record_id TEXT PRIMARY KEY REFERENCES records(id),"
+	"  seq INTEGER NOT NULL,"
+	"  mac BLOB NOT NULL);",
 };
 
 #define MIGRATIONS_N ((int)(sizeof migrations / sizeof migrations[0]))

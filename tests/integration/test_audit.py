@@ -519,3 +519,23 @@ def test_retention_prunes_and_the_rest_still_verifies(akted, smtp_server):
                timeout=15, what="the third sweep")
     n = head_seq(server, R)
     assert verify(server, p, R) == {"ok": True, "entries": n - k}
+
+
+def test_removing_the_newest_entries_is_found(akted, smtp_server):
+    """The chain alone cannot show a shortened tail; the seal can, and the
+    gap stays visible after later entries (own server: the log stays broken)."""
+    from people import patient, staff as make_staff
+    s = akted()
+    op = make_staff(s, smtp_server, "operator")
+    p = patient(s, smtp_server, op)
+    rec = s.call("GET", "/api/v1/me", token=p.token)[2]["records"][0]["id"]
+    for _ in range(4):
+        assert s.call("GET", f"/api/v1/records/{rec}/documents", token=p.token)[0] == 200
+    n = head_seq(s, rec)
+    sql(s, f"DELETE FROM audit WHERE record_id = '{rec}' AND seq > {n - 2};")
+    status, _, out = s.call("GET", f"/api/v1/records/{rec}/audit/verify", token=p.token)
+    assert status == 200 and out["ok"] is False and out["first_bad"] == n - 1, out
+    # Later entries number on after the sealed one: still found.
+    s.call("GET", f"/api/v1/records/{rec}/documents", token=p.token)
+    status, _, out = s.call("GET", f"/api/v1/records/{rec}/audit/verify", token=p.token)
+    assert out["ok"] is False and out["first_bad"] == n - 1, out

@@ -409,17 +409,27 @@ static void test_tamper_forged_tail(void **state)
 		  " outcome, client_addr, hash, randomblob(32) FROM audit WHERE seq = 2", 3, 3);
 }
 
-/* Known limit (see audit.c): the chain alone cannot show that its newest
- * entries were removed. If a head pointer is added, this test flips. */
-static void test_tail_truncation_is_a_known_limit(void **state)
+/* The chain alone cannot show that its newest entries were removed; the
+ * seal (audit_seal) does, and later appends keep the gap visible. */
+static void test_tail_truncation_is_detected(void **state)
 {
 	struct fixture *f = *state;
 	add(f, "document.read");
 	add(f, "document.delete");
-	tamper(f, "DELETE FROM audit WHERE seq = 2", 1, 0);
-	/* Appending continues the shortened chain. */
+	tamper(f, "DELETE FROM audit WHERE seq = 2", 1, 2);
+	/* Appending numbers on after the sealed entry: the gap stays. */
 	add(f, "document.read");
-	expect_verify(f, REC, 2, 0);
+	expect_verify(f, REC, 2, 2);
+}
+
+/* A seal that does not match the newest entry, or a missing seal. */
+static void test_seal_tampering_is_detected(void **state)
+{
+	struct fixture *f = *state;
+	add(f, "document.read");
+	add(f, "document.read");
+	tamper(f, "UPDATE audit_seal SET mac = randomblob(32)", 2, 2);
+	tamper(f, "DELETE FROM audit_seal", 2, 2);
 }
 
 static int64_t prune(struct fixture *f, int64_t before)
@@ -522,7 +532,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tamper_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper_forged_tail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tail_truncation_is_a_known_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_truncation_is_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seal_tampering_is_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_keeps_newest_and_anchor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_by_age, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_then_tamper, setup, teardown),
