@@ -7,13 +7,16 @@ set -euo pipefail
 
 packages=(
   # build
-  gcc meson ninja-build pkg-config
+  gcc libc6-dev make meson ninja-build pkg-config
   # libraries
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libssl-dev
   libcurl4-openssl-dev libqrencode-dev libspng-dev
   # tests
   libcmocka-dev python3 python3-pytest python3-aiosmtpd zbar-tools oathtool
   sqlite3 curl clang
+  # libFuzzer's runtime: only a Recommends of clang, which
+  # --no-install-recommends would leave out
+  libclang-rt-14-dev
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light)
