@@ -1,28 +1,17 @@
 /* audit.c — GET /api/v1/records/{rid}/audit and …/audit/verify. */
 #include "api/api.h"
 
+#include "api/input.h"
 #include "domain/record_log.h"
 #include "store/sql.h"
 
-#include <stdlib.h>
 
 void api_audit_list(struct http_request *req)
 {
 	struct err e;
 	err_clear(&e);
-	int limit = 50;
-	const char *s = http_query(req, "limit");
-	if (s) {
-		char *end;
-		long v = strtol(s, &end, 10);
-		if (*end || end == s || v < 1 || v > 200) {
-			err_field(&e, "limit", "limit must be a whole number from 1 to 200");
-			http_reply_error(req, &e);
-			return;
-		}
-		limit = (int)v;
-	}
-	struct sql *db = sql_thread_conn(&e);
+	int limit = input_query_limit(req, 50, 200, &e);
+	struct sql *db = limit > 0 ? sql_thread_conn(&e) : NULL;
 	json_t *out = db ? record_log_list(db, &req->actor, req->params[0], http_query(req, "actor"),
 					   http_query(req, "action"), http_query(req, "cursor"),
 					   limit, &e) : NULL;

@@ -11,23 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int query_limit(struct http_request *req, int def, struct err *e)
-{
-	const char *s = http_query(req, "limit");
-	if (!s)
-		return def;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || end == s || v < 1 || v > 200)
-		return err_field(e, "limit", "limit must be a whole number from 1 to 200");
-	return (int)v;
-}
-
 void api_documents_list(struct http_request *req)
 {
 	struct err e;
 	err_clear(&e);
-	int limit = query_limit(req, 50, &e);
+	int limit = input_query_limit(req, 50, 200, &e);
 	struct sql *db = limit > 0 ? sql_thread_conn(&e) : NULL;
 	json_t *out = db ? document_list(db, &req->actor, req->params[0],
 					 http_query(req, "category"), http_query(req, "q"),

@@ -1,6 +1,7 @@
 /* input.c — see input.h. */
 #include "api/input.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[] = {"a string", "a whole number", "true or false",
@@ -71,4 +72,16 @@ json_t *input_read(struct http_request *req, const struct input_field *fields, s
 const char *input_str(json_t *obj, const char *name)
 {
 	return json_string_value(json_object_get(obj, name));
+}
+
+int input_query_limit(struct http_request *req, int def, int max, struct err *e)
+{
+	const char *s = http_query(req, "limit");
+	if (!s)
+		return def;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || end == s || v < 1 || v > max)
+		return err_field(e, "limit", "limit must be a whole number from 1 to %d", max);
+	return (int)v;
 }

@@ -25,6 +25,10 @@ json_t *input_read(struct http_request *req, const struct input_field *fields, s
 /* A string field, or NULL when absent or null. */
 const char *input_str(json_t *obj, const char *name);
 
+/* The ?limit= of a list: def when absent, else a whole number 1..max;
+ * -1 with a 422 on field "limit" otherwise. */
+int input_query_limit(struct http_request *req, int def, int max, struct err *e);
+
 #define INPUT_N(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

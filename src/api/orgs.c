@@ -6,7 +6,6 @@
 #include "domain/account.h"
 #include "store/sql.h"
 
-#include <stdlib.h>
 
 void api_orgs_create(struct http_request *req)
 {
@@ -36,19 +35,8 @@ void api_orgs_search(struct http_request *req)
 {
 	struct err e;
 	err_clear(&e);
-	const char *limit_s = http_query(req, "limit");
-	int limit = 20;
-	if (limit_s) {
-		char *end;
-		long v = strtol(limit_s, &end, 10);
-		if (*end || v < 1 || v > 100) {
-			err_field(&e, "limit", "limit must be a whole number from 1 to 100");
-			http_reply_error(req, &e);
-			return;
-		}
-		limit = (int)v;
-	}
-	struct sql *db = sql_thread_conn(&e);
+	int limit = input_query_limit(req, 20, 100, &e);
+	struct sql *db = limit > 0 ? sql_thread_conn(&e) : NULL;
 	json_t *out = db ? org_search(db, &req->actor, http_query(req, "q"), limit, &e) : NULL;
 	if (!out)
 		http_reply_error(req, &e);

@@ -20,19 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../testdir.h"
+
 struct fixture {
 	char dir[1024]; /* short enough that every path built from it fits */
 	char keyfile[PATH_MAX];
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -53,7 +46,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	keys_shutdown();
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

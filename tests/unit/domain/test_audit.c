@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../testdir.h"
+
 #define REC "rec-anna"
 #define REC2 "rec-bert"
 
@@ -32,14 +34,6 @@ struct fixture {
 	struct sql *db;
 	struct actor patient, staff, rep;
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void run(struct sql *db, const char *text)
 {
@@ -92,7 +86,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	sql_close(f->db);
 	keys_shutdown();
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "../testdir.h"
+
 /* Debian's python with its aiosmtpd; the one first on PATH may differ. */
 #define PYTHON "/usr/bin/python3"
 #define SMTP_WAIT_MS 10000
@@ -75,18 +77,9 @@ static void assert_crlf_and_short_lines(const char *msg)
 	}
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void rm_tree(const char *dir)
 {
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testdir_remove(dir);
 }
 
 static char *make_tmpdir(void)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "../testdir.h"
+
 #define WAIT_MS 10000
 
 struct fixture {
@@ -31,15 +33,6 @@ struct fixture {
 	struct sql *db;
 	struct config cfg;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void sleep_ms(long ms)
 {
@@ -74,7 +67,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	outbox_stop();
 	sql_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }

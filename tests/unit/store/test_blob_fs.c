@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../testdir.h"
+
 #define C BLOBCIPHER_CHUNK
 #define CT BLOBCIPHER_CHUNK_CT
 #define H BLOBCIPHER_HEADER_LEN
@@ -33,15 +35,6 @@ struct fixture {
 	struct blob_store *bs;
 	uint8_t key[32];
 };
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -71,7 +64,7 @@ static int teardown(void **state)
 	blob_store_close(f->bs);
 	blobcipher_force(BLOBCIPHER_AUTO);
 	*strrchr(f->dir, '/') = '\0';
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	testdir_remove(f->dir);
 	free(f);
 	return 0;
 }
